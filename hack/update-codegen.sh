@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Regenerates everything under pkg/generated and the zz_generated.* files next
+# to the API types, with kube_codegen.sh from the k8s.io/code-generator module
+# pinned in go.mod. Never edit generated files by hand: change the types and
+# run this script (hack/verify-codegen.sh checks the output is current).
+set -o errexit -o nounset -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${ROOT}
+THIS_PKG=github.com/ks-apiserver/ks-apiserver
+cd "${ROOT}"
+CODEGEN_PKG=$(go list -m -f '{{.Dir}}' k8s.io/code-generator)
+# shellcheck source=/dev/null
+source "${CODEGEN_PKG}/kube_codegen.sh"
+
+mkdir -p "${OUT}/hack/api-rules"
+
+# Upstream packages whose types the mirrors embed: their OpenAPI definitions
+# are generated here because no library module exports them.
+UPSTREAM_PKGS=(
+	k8s.io/api/core/v1
+	k8s.io/api/apps/v1
+	k8s.io/apimachinery/pkg/util/intstr
+)
+
+kube::codegen::gen_helpers \
+	--boilerplate "${ROOT}/hack/boilerplate.go.txt" \
+	"${OUT}/pkg/apis"
+
+openapi_args=()
+for pkg in "${UPSTREAM_PKGS[@]}"; do
+	openapi_args+=(--extra-pkgs "${pkg}")
+done
+kube::codegen::gen_openapi \
+	--output-dir "${OUT}/pkg/generated/openapi" \
+	--output-pkg "${THIS_PKG}/pkg/generated/openapi" \
+	--output-model-name-file zz_generated.model_name.go \
+	--report-filename "${OUT}/hack/api-rules/violation_exceptions.list" \
+	--update-report \
+	"${openapi_args[@]}" \
+	--boilerplate "${ROOT}/hack/boilerplate.go.txt" \
+	"${OUT}/pkg/apis"
+
+kube::codegen::gen_client \
+	--with-watch \
+	--output-dir "${OUT}/pkg/generated" \
+	--output-pkg "${THIS_PKG}/pkg/generated" \
+	--boilerplate "${ROOT}/hack/boilerplate.go.txt" \
+	"${OUT}/pkg/apis"

@@ -1,0 +1,110 @@
+// Package apiserver assembles ks-apiserver: the resources.kubesphere.io API
+// group served from informer caches on a generic API server.
+package apiserver
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/client-go/informers"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/install"
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
+)
+
+var (
+	// Scheme holds every type ks-apiserver serves.
+	Scheme = runtime.NewScheme()
+	// Codecs encodes and decodes the types of Scheme.
+	Codecs = serializer.NewCodecFactory(Scheme)
+)
+
+func init() {
+	install.Install(Scheme)
+	for _, res := range registryresources.All() {
+		gvk := v1alpha3.SchemeGroupVersion.WithKind(res.Kind)
+		utilruntime.Must(Scheme.AddFieldLabelConversionFunc(gvk, res.FieldLabelConversionFunc()))
+	}
+
+	// Types the generic server answers with outside the group (Status,
+	// discovery documents), as every aggregated server registers them.
+	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
+	Scheme.AddUnversionedTypes(schema.GroupVersion{Group: "", Version: "v1"},
+		&metav1.Status{},
+		&metav1.APIVersions{},
+		&metav1.APIGroupList{},
+		&metav1.APIGroup{},
+		&metav1.APIResourceList{},
+	)
+}
+
+// ExtraConfig is ks-apiserver's own configuration.
+type ExtraConfig struct {
+	// UpstreamInformers is the shared informer factory on the mirrored
+	// resources. GenericConfig.SharedInformerFactory must be the same factory,
+	// so the generic server starts it and reports its sync on /readyz.
+	UpstreamInformers informers.SharedInformerFactory
+}
+
+// Config is the whole configuration of ks-apiserver.
+type Config struct {
+	GenericConfig *genericapiserver.RecommendedConfig
+	ExtraConfig   ExtraConfig
+}
+
+// Server is a running ks-apiserver.
+type Server struct {
+	GenericAPIServer *genericapiserver.GenericAPIServer
+}
+
+type completedConfig struct {
+	GenericConfig genericapiserver.CompletedConfig
+	ExtraConfig   *ExtraConfig
+}
+
+// CompletedConfig is a Config with defaults filled in; only Complete makes one.
+type CompletedConfig struct {
+	*completedConfig
+}
+
+// Complete fills in the defaults of the configuration.
+func (cfg *Config) Complete() CompletedConfig {
+	return CompletedConfig{&completedConfig{
+		GenericConfig: cfg.GenericConfig.Complete(),
+		ExtraConfig:   &cfg.ExtraConfig,
+	}}
+}
+
+// New builds the server and installs the API group.
+func (c completedConfig) New() (*Server, error) {
+	if c.ExtraConfig.UpstreamInformers == nil {
+		return nil, fmt.Errorf("ks-apiserver needs an upstream informer factory")
+	}
+	genericServer, err := c.GenericConfig.New("ks-apiserver", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, err
+	}
+
+	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(v1alpha3.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+	storage := map[string]rest.Storage{}
+	for _, res := range registryresources.All() {
+		informer, err := c.ExtraConfig.UpstreamInformers.ForResource(res.Upstream)
+		if err != nil {
+			return nil, fmt.Errorf("informer for %s: %w", res.Upstream, err)
+		}
+		storage[res.Name] = mirror.NewREST(&res, v1alpha3.Resource(res.Name), informer.Informer())
+	}
+	apiGroupInfo.VersionedResourcesStorageMap[v1alpha3.SchemeGroupVersion.Version] = storage
+	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
+		return nil, err
+	}
+	return &Server{GenericAPIServer: genericServer}, nil
+}

@@ -1,0 +1,198 @@
+// Package server holds ks-apiserver's command line: options, validation, the
+// configuration they produce, and the run loop.
+package server
+
+import (
+	"fmt"
+	"net"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	cliflag "k8s.io/component-base/cli/flag"
+	basecompatibility "k8s.io/component-base/compatibility"
+	"k8s.io/component-base/logs"
+	logsapi "k8s.io/component-base/logs/api/v1"
+	baseversion "k8s.io/component-base/version"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
+	generatedopenapi "github.com/ks-apiserver/ks-apiserver/pkg/generated/openapi"
+)
+
+// SelfSignedDNSNames and SelfSignedIPs are the subject alternative names of
+// the certificate ks-apiserver makes for itself when given none: loopback for
+// local runs, and the in-cluster Service names kube-apiserver's aggregator
+// verifies (<service>.<namespace>.svc).
+var (
+	SelfSignedDNSNames = []string{
+		"localhost",
+		"ks-apiserver",
+		"ks-apiserver.kubesphere-system",
+		"ks-apiserver.kubesphere-system.svc",
+		"ks-apiserver.kubesphere-system.svc.cluster.local",
+	}
+	SelfSignedIPs = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+)
+
+// Options are ks-apiserver's command-line options.
+type Options struct {
+	SecureServing  *genericoptions.SecureServingOptionsWithLoopback
+	Authentication *genericoptions.DelegatingAuthenticationOptions
+	Authorization  *genericoptions.DelegatingAuthorizationOptions
+	Logs           *logs.Options
+
+	// Kubeconfig reaches the kube-apiserver whose resources are mirrored; empty
+	// means the in-cluster configuration.
+	Kubeconfig string
+	// UpstreamQPS and UpstreamBurst limit the informers' requests.
+	UpstreamQPS   float32
+	UpstreamBurst int
+}
+
+// NewOptions returns the default options.
+func NewOptions() *Options {
+	o := &Options{
+		SecureServing:  genericoptions.NewSecureServingOptions().WithLoopback(),
+		Authentication: genericoptions.NewDelegatingAuthenticationOptions(),
+		Authorization:  genericoptions.NewDelegatingAuthorizationOptions(),
+		Logs:           logs.NewOptions(),
+		UpstreamQPS:    50,
+		UpstreamBurst:  100,
+	}
+	o.SecureServing.BindPort = 9443
+	o.SecureServing.ServerCert.CertDirectory = ""
+	o.SecureServing.ServerCert.PairName = "ks-apiserver"
+	return o
+}
+
+// Flags returns the flags in named sections, in the order help prints them.
+func (o *Options) Flags() cliflag.NamedFlagSets {
+	var fss cliflag.NamedFlagSets
+	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
+	o.Authentication.AddFlags(fss.FlagSet("authentication"))
+	o.Authorization.AddFlags(fss.FlagSet("authorization"))
+
+	fs := fss.FlagSet("upstream kube-apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig,
+		"kubeconfig of the kube-apiserver whose resources are mirrored; also the default for "+
+			"--authentication-kubeconfig and --authorization-kubeconfig. Empty: the in-cluster configuration.")
+	fs.Float32Var(&o.UpstreamQPS, "upstream-qps", o.UpstreamQPS, "queries per second the informers may send to kube-apiserver")
+	fs.IntVar(&o.UpstreamBurst, "upstream-burst", o.UpstreamBurst, "burst of queries the informers may send to kube-apiserver")
+
+	logsapi.AddFlags(o.Logs, fss.FlagSet("logging"))
+	return fss
+}
+
+// Complete fills in defaults that depend on other options.
+func (o *Options) Complete() error {
+	if o.Kubeconfig != "" {
+		if o.Authentication.RemoteKubeConfigFile == "" {
+			o.Authentication.RemoteKubeConfigFile = o.Kubeconfig
+		}
+		if o.Authorization.RemoteKubeConfigFile == "" {
+			o.Authorization.RemoteKubeConfigFile = o.Kubeconfig
+		}
+	}
+	return nil
+}
+
+// Validate reports every invalid option at once.
+func (o *Options) Validate() error {
+	var errs []error
+	errs = append(errs, o.SecureServing.Validate()...)
+	errs = append(errs, o.Authentication.Validate()...)
+	errs = append(errs, o.Authorization.Validate()...)
+	errs = append(errs, logsapi.Validate(o.Logs, nil, nil).ToAggregate())
+	if o.UpstreamQPS <= 0 {
+		errs = append(errs, fmt.Errorf("--upstream-qps must be positive, got %v", o.UpstreamQPS))
+	}
+	if o.UpstreamBurst <= 0 {
+		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+// Config builds the server configuration from the options.
+func (o *Options) Config() (*apiserver.Config, error) {
+	if err := o.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", SelfSignedDNSNames, SelfSignedIPs); err != nil {
+		return nil, fmt.Errorf("create self-signed certificate: %w", err)
+	}
+
+	upstream, err := o.upstreamConfig()
+	if err != nil {
+		return nil, err
+	}
+	client, err := kubernetes.NewForConfig(upstream)
+	if err != nil {
+		return nil, fmt.Errorf("client for kube-apiserver: %w", err)
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(StripManagedFields))
+
+	config := genericapiserver.NewRecommendedConfig(apiserver.Codecs)
+	config.EffectiveVersion = basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", "")
+	config.SharedInformerFactory = factory
+	// Priority and fairness need the flowcontrol API's informers and etcd-backed
+	// configuration; kube-apiserver already applies them to aggregated requests.
+	config.FlowControl = nil
+
+	namer := openapinamer.NewDefinitionNamer(apiserver.Scheme)
+	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
+	config.OpenAPIConfig.Info.Title = "KubeSphere resources"
+	config.OpenAPIConfig.Info.Version = "v1alpha3"
+	config.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)
+	config.OpenAPIV3Config.Info.Title = "KubeSphere resources"
+	config.OpenAPIV3Config.Info.Version = "v1alpha3"
+
+	if err := o.SecureServing.ApplyTo(&config.SecureServing, &config.LoopbackClientConfig); err != nil {
+		return nil, err
+	}
+	if err := o.Authentication.ApplyTo(&config.Authentication, config.SecureServing, config.OpenAPIConfig); err != nil {
+		return nil, err
+	}
+	if err := o.Authorization.ApplyTo(&config.Authorization); err != nil {
+		return nil, err
+	}
+	return &apiserver.Config{
+		GenericConfig: config,
+		ExtraConfig:   apiserver.ExtraConfig{UpstreamInformers: factory},
+	}, nil
+}
+
+// upstreamConfig is the client configuration of the mirrored kube-apiserver.
+func (o *Options) upstreamConfig() (*rest.Config, error) {
+	var cfg *rest.Config
+	var err error
+	if o.Kubeconfig != "" {
+		cfg, err = clientcmd.BuildConfigFromFlags("", o.Kubeconfig)
+	} else {
+		cfg, err = rest.InClusterConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kube-apiserver client configuration (--kubeconfig): %w", err)
+	}
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS = o.UpstreamQPS
+	cfg.Burst = o.UpstreamBurst
+	cfg.UserAgent = "ks-apiserver"
+	// Built-in types travel as protobuf: smaller and cheaper to decode.
+	cfg.ContentType = runtime.ContentTypeProtobuf
+	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	return cfg, nil
+}
+
+// StripManagedFields drops metadata.managedFields before an object enters an
+// informer cache: they are never served and are a large share of each object.
+// The informer owns the freshly decoded object, so changing it here is safe.
+func StripManagedFields(obj any) (any, error) {
+	if m, err := meta.Accessor(obj); err == nil {
+		m.SetManagedFields(nil)
+	}
+	return obj, nil
+}

@@ -1,0 +1,106 @@
+// Package mirror serves read-only resources.kubesphere.io resources from
+// informer caches of the upstream resources they mirror. A resource is a
+// Resource declaration; this package supplies everything else (get, list,
+// selectors, ordering, scoping, errors) once for all of them.
+package mirror
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Resource declares one mirrored resource.
+type Resource struct {
+	// Name is the plural resource name, the same as upstream's ("pods").
+	Name string
+	// SingularName is the singular name kubectl accepts ("pod").
+	SingularName string
+	// Kind is the kind of the served object ("Pod").
+	Kind string
+	// Namespaced is true for namespace-scoped resources.
+	Namespaced bool
+	// Upstream is the mirrored resource; its informer comes from the shared
+	// informer factory.
+	Upstream schema.GroupVersionResource
+
+	// New returns an empty served (internal) object.
+	New func() runtime.Object
+	// NewList returns an empty served (internal) list.
+	NewList func() runtime.Object
+	// Convert turns a cached upstream object into the served internal object.
+	// It must not copy more than the top-level struct: the result shares maps
+	// and slices with the cache and is never mutated by this package.
+	Convert func(upstream runtime.Object) runtime.Object
+
+	// Fields adds the resource's own selectable fields (for example
+	// spec.nodeName) to metadata.name and metadata.namespace, which every
+	// resource supports. It may be nil.
+	Fields func(upstream runtime.Object) fields.Set
+	// FieldNames lists the keys Fields returns, for validation and errors.
+	FieldNames []string
+}
+
+// metaFields are the fields every resource can be selected by.
+var metaFields = []string{"metadata.name", "metadata.namespace"}
+
+// SelectableFields returns the sorted names of every field the resource can
+// be selected by.
+func (r *Resource) SelectableFields() []string {
+	names := append(append([]string(nil), metaFields...), r.FieldNames...)
+	sort.Strings(names)
+	return names
+}
+
+// fieldSet returns the selectable fields of one upstream object.
+func (r *Resource) fieldSet(obj runtime.Object, m metaObject) fields.Set {
+	set := fields.Set{"metadata.name": m.GetName()}
+	if r.Namespaced {
+		set["metadata.namespace"] = m.GetNamespace()
+	}
+	if r.Fields != nil {
+		for k, v := range r.Fields(obj) {
+			set[k] = v
+		}
+	}
+	return set
+}
+
+// checkField returns an error naming the field and the supported ones when
+// the resource cannot be selected by field.
+func (r *Resource) checkField(field string) error {
+	supported := r.SelectableFields()
+	if slices.Contains(supported, field) {
+		return nil
+	}
+	return fmt.Errorf("field label %q is not supported for %s: supported fields are %s",
+		field, r.Name, strings.Join(supported, ", "))
+}
+
+// FieldLabelConversionFunc validates field-selector labels for the
+// resource's kind; the API handler turns its error into a 400 Status.
+func (r *Resource) FieldLabelConversionFunc() runtime.FieldLabelConversionFunc {
+	return func(label, value string) (string, string, error) {
+		if err := r.checkField(label); err != nil {
+			return "", "", err
+		}
+		return label, value, nil
+	}
+}
+
+// metaObject is the part of an object the store reads.
+type metaObject interface {
+	GetNamespace() string
+	GetName() string
+	GetLabels() map[string]string
+}
+
+func accessor(obj runtime.Object) (metaObject, error) {
+	return meta.Accessor(obj)
+}

@@ -1,0 +1,22 @@
+package resources
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func deployments() mirror.Resource {
+	return mirror.Resource{
+		Name: "deployments", SingularName: "deployment", Kind: "Deployment", Namespaced: true,
+		Upstream: appsv1.SchemeGroupVersion.WithResource("deployments"),
+		New:      func() runtime.Object { return &resources.Deployment{} },
+		NewList:  func() runtime.Object { return &resources.DeploymentList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			d := obj.(*appsv1.Deployment)
+			return &resources.Deployment{ObjectMeta: d.ObjectMeta, Spec: d.Spec, Status: d.Status}
+		},
+	}
+}

@@ -1,0 +1,22 @@
+package resources
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func namespaces() mirror.Resource {
+	return mirror.Resource{
+		Name: "namespaces", SingularName: "namespace", Kind: "Namespace",
+		Upstream: corev1.SchemeGroupVersion.WithResource("namespaces"),
+		New:      func() runtime.Object { return &resources.Namespace{} },
+		NewList:  func() runtime.Object { return &resources.NamespaceList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			n := obj.(*corev1.Namespace)
+			return &resources.Namespace{ObjectMeta: n.ObjectMeta, Spec: n.Spec, Status: n.Status}
+		},
+	}
+}

@@ -1,0 +1,22 @@
+package resources
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func pods() mirror.Resource {
+	return mirror.Resource{
+		Name: "pods", SingularName: "pod", Kind: "Pod", Namespaced: true,
+		Upstream: corev1.SchemeGroupVersion.WithResource("pods"),
+		New:      func() runtime.Object { return &resources.Pod{} },
+		NewList:  func() runtime.Object { return &resources.PodList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			p := obj.(*corev1.Pod)
+			return &resources.Pod{ObjectMeta: p.ObjectMeta, Spec: p.Spec, Status: p.Status}
+		},
+	}
+}

@@ -1,0 +1,18 @@
+// Package resources declares every resources.kubesphere.io resource: one
+// small declaration per resource on the generic mirror storage.
+package resources
+
+import (
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+// All returns the declarations of every served resource, freshly built so
+// callers may keep pointers into the slice.
+func All() []mirror.Resource {
+	return []mirror.Resource{
+		pods(),
+		namespaces(),
+		nodes(),
+		deployments(),
+	}
+}
