@@ -1,0 +1,140 @@
+// Command localup runs ks-apiserver against a real local control plane (etcd
+// and kube-apiserver on loopback) with demo data, prints how to use it, and
+// stays in the foreground until Ctrl-C or SIGTERM, when it stops exactly the
+// processes it started. hack/local-up.sh (make run) builds and runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "local-up: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	root := flag.String("root", ".", "repository root")
+	flag.Parse()
+	binDir := filepath.Join(*root, "_output", "bin")
+	dir, err := filepath.Abs(filepath.Join(*root, "_output", "local"))
+	if err != nil {
+		return err
+	}
+
+	ports := map[string]*controlplane.Port{}
+	for _, p := range []struct {
+		env  string
+		port int
+	}{{"KS_ETCD_PORT", 2379}, {"KS_ETCD_PEER_PORT", 2380}, {"KS_KUBE_APISERVER_PORT", 6443}, {"KS_APISERVER_PORT", 9443}} {
+		number := p.port
+		if v := os.Getenv(p.env); v != "" {
+			if number, err = strconv.Atoi(v); err != nil || number <= 0 || number > 65535 {
+				return fmt.Errorf("%s=%q is not a port number", p.env, v)
+			}
+		}
+		ports[p.env] = &controlplane.Port{Number: number, Var: p.env}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	// Every run starts from a fresh cluster: state of an earlier run is stale
+	// (its certificates, tokens and data belong to processes that are gone).
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	fmt.Println("Starting etcd and kube-apiserver ...")
+	cp, err := controlplane.Start(ctx, controlplane.Config{
+		Dir: dir, BinDir: binDir,
+		EtcdPort: *ports["KS_ETCD_PORT"], EtcdPeerPort: *ports["KS_ETCD_PEER_PORT"], APIServerPort: *ports["KS_KUBE_APISERVER_PORT"],
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Println("\nStopping ks-apiserver, kube-apiserver and etcd ...")
+		cp.Stop()
+		fmt.Println("Stopped.")
+	}()
+
+	fmt.Println("Starting ks-apiserver and registering its APIService ...")
+	ks, err := cp.StartKSAPIServer(ctx, controlplane.KSConfig{
+		Binary:       filepath.Join(binDir, "ks-apiserver"),
+		ArtifactsDir: filepath.Join(*root, "artifacts", "deploy"),
+		Port:         *ports["KS_APISERVER_PORT"],
+		ExtraArgs:    []string{"-v=2"},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println("Creating demo data ...")
+	pods, err := controlplane.CreateDemoData(ctx, cp.Admin)
+	if err != nil {
+		return err
+	}
+
+	envFile := filepath.Join(dir, "env")
+	env := fmt.Sprintf("export KUBECONFIG=%s\nexport KS_APISERVER=%s\nexport KS_CA_FILE=%s\n", cp.AdminKubeconfig, ks.URL, ks.CAFile)
+	if err := os.WriteFile(envFile, []byte(env), 0o600); err != nil {
+		return err
+	}
+	kubectl := "kubectl"
+	if _, err := os.Stat(filepath.Join(binDir, "kubectl")); err == nil {
+		kubectl, _ = filepath.Abs(filepath.Join(binDir, "kubectl"))
+	}
+	printQuickstart(cp, ks, envFile, kubectl, pods)
+	fmt.Println("ks-apiserver is ready")
+
+	// Stay up until asked to stop, or until a process dies.
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+			for _, p := range cp.Processes() {
+				if exited, err := p.Exited(); exited {
+					return fmt.Errorf("%s (pid %d) exited: %v; see %s", p.Name, p.PID(), err, p.LogFile)
+				}
+			}
+		}
+	}
+}
+
+func printQuickstart(cp *controlplane.ControlPlane, ks *controlplane.KSAPIServer, envFile, kubectl string, pods int) {
+	fmt.Printf(`
+Local control plane with ks-apiserver (%d demo pods, %d nodes, namespaces %v):
+  kube-apiserver  %s   (logs in %s)
+  ks-apiserver    %s
+
+In another shell:
+  source %s          # sets KUBECONFIG, KS_APISERVER, KS_CA_FILE
+  %[8]s get apiservice %[9]s
+  %[8]s api-resources --api-group=resources.kubesphere.io
+  %[8]s get pods.resources.kubesphere.io -A
+  %[8]s get pods.resources.kubesphere.io -n web-shop -l tier=backend
+  %[8]s get pods.resources.kubesphere.io -A --field-selector metadata.namespace=data
+  %[8]s get nodes.resources.kubesphere.io
+  %[8]s get deployments.resources.kubesphere.io -n demo nginx -o yaml
+  %[8]s get --raw /apis/resources.kubesphere.io/v1alpha3/namespaces/demo/pods
+Directly on ks-apiserver (client certificate of the admin kubeconfig):
+  %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /apis/resources.kubesphere.io/v1alpha3/nodes
+
+Ctrl-C stops everything this command started.
+`, pods, len(controlplane.DemoNodes), controlplane.DemoNamespaces,
+		cp.URL, cp.Dir, ks.URL, envFile, kubectl, controlplane.APIServiceName)
+}

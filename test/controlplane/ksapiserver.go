@@ -1,0 +1,206 @@
+package controlplane
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+)
+
+// APIServiceName is the APIService that aggregates ks-apiserver.
+const APIServiceName = "v1alpha3.resources.kubesphere.io"
+
+// KSConfig says how to run ks-apiserver against the control plane.
+type KSConfig struct {
+	// Binary is the ks-apiserver executable.
+	Binary string
+	// ArtifactsDir holds the deployment manifests (artifacts/deploy): the
+	// namespace and RBAC are applied from there.
+	ArtifactsDir string
+	// Port is ks-apiserver's secure port.
+	Port Port
+	// ExtraArgs are appended to ks-apiserver's flags.
+	ExtraArgs []string
+}
+
+// KSAPIServer is a running ks-apiserver aggregated by the control plane.
+type KSAPIServer struct {
+	// URL is the direct address, https://127.0.0.1:<port>.
+	URL string
+	// CAFile holds the CA of ks-apiserver's self-signed serving certificate.
+	CAFile string
+	// CAPEM is the content of CAFile.
+	CAPEM []byte
+	// Process is the ks-apiserver process.
+	Process *Process
+}
+
+// StartKSAPIServer applies ks-apiserver's RBAC, starts it with a service
+// account token of its own, waits until it is ready, and registers it with
+// kube-apiserver through an ExternalName Service and an APIService whose
+// caBundle is ks-apiserver's serving CA; it returns once the APIService is
+// Available.
+func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAPIServer, error) {
+	for _, file := range []string{"namespace.yaml", "rbac.yaml"} {
+		data, err := os.ReadFile(filepath.Join(cfg.ArtifactsDir, file))
+		if err != nil {
+			return nil, err
+		}
+		if err := Apply(ctx, cp.Admin, data); err != nil {
+			return nil, err
+		}
+	}
+	kubeconfig, err := cp.serviceAccountKubeconfig(ctx, "kubesphere-system", "ks-apiserver")
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Port.Number == 0 {
+		if cfg.Port.Number, err = FreePort(); err != nil {
+			return nil, err
+		}
+	} else if err := checkPort(cfg.Port.Number, "ks-apiserver", cfg.Port.Var); err != nil {
+		return nil, err
+	}
+
+	certDir := filepath.Join(cp.Dir, "ks-apiserver-certs")
+	args := append([]string{
+		"--secure-port=" + strconv.Itoa(cfg.Port.Number),
+		"--bind-address=127.0.0.1",
+		"--cert-dir=" + certDir,
+		"--kubeconfig=" + kubeconfig,
+	}, cfg.ExtraArgs...)
+	p, err := startProcess(cp.Dir, "ks-apiserver", cfg.Binary, args...)
+	if err != nil {
+		return nil, err
+	}
+	cp.processes = append(cp.processes, p)
+	ks := &KSAPIServer{URL: "https://127.0.0.1:" + strconv.Itoa(cfg.Port.Number), Process: p, CAFile: filepath.Join(certDir, "ca.crt")}
+
+	// The self-signed certificate file holds the serving certificate followed
+	// by the CA that signed it; the CA is what clients and the APIService trust.
+	if err := waitFor(ctx, p, 60*time.Second, func(context.Context) bool {
+		chain, err := os.ReadFile(filepath.Join(certDir, "ks-apiserver.crt"))
+		if err != nil {
+			return false
+		}
+		ks.CAPEM, err = LastCertificate(chain)
+		return err == nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(ks.CAFile, ks.CAPEM, 0o600); err != nil {
+		return nil, err
+	}
+	client, err := ks.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, p, 60*time.Second, func(ctx context.Context) bool {
+		return httpOK(ctx, client, ks.URL+"/readyz")
+	}); err != nil {
+		return nil, err
+	}
+	if err := cp.registerAPIService(ctx, cfg.Port.Number, ks.CAPEM); err != nil {
+		return nil, err
+	}
+	return ks, cp.WaitAPIServiceAvailable(ctx, APIServiceName, 60*time.Second)
+}
+
+// HTTPClient trusts ks-apiserver's serving CA and presents no credentials.
+func (ks *KSAPIServer) HTTPClient() (*http.Client, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(ks.CAPEM) {
+		return nil, fmt.Errorf("no CA certificate for ks-apiserver")
+	}
+	return &http.Client{
+		Timeout:   10 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
+	}, nil
+}
+
+// serviceAccountKubeconfig writes a kubeconfig holding a fresh token of the
+// service account.
+func (cp *ControlPlane) serviceAccountKubeconfig(ctx context.Context, namespace, name string) (string, error) {
+	client, err := kubernetes.NewForConfig(cp.Admin)
+	if err != nil {
+		return "", err
+	}
+	token, err := client.CoreV1().ServiceAccounts(namespace).CreateToken(ctx, name, &authenticationv1.TokenRequest{
+		Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To(int64(7 * 24 * time.Hour / time.Second))},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		return "", fmt.Errorf("token for service account %s/%s: %w", namespace, name, err)
+	}
+	return cp.ClientKubeconfig(name, token.Status.Token)
+}
+
+// registerAPIService points the aggregator at ks-apiserver on loopback: an
+// ExternalName Service to localhost, and an APIService verified by caBundle.
+func (cp *ControlPlane) registerAPIService(ctx context.Context, port int, caPEM []byte) error {
+	manifest := fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata: {name: ks-apiserver, namespace: kubesphere-system}
+spec:
+  type: ExternalName
+  externalName: localhost
+  ports: [{name: https, port: %[1]d, targetPort: %[1]d, protocol: TCP}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: %[2]s}
+spec:
+  group: resources.kubesphere.io
+  version: v1alpha3
+  service: {name: ks-apiserver, namespace: kubesphere-system, port: %[1]d}
+  caBundle: %[3]s
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+`, port, APIServiceName, base64.StdEncoding.EncodeToString(caPEM))
+	return Apply(ctx, cp.Admin, []byte(manifest))
+}
+
+var apiServicesGVR = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: "apiservices"}
+
+// WaitAPIServiceAvailable waits until the APIService's Available condition is True.
+func (cp *ControlPlane) WaitAPIServiceAvailable(ctx context.Context, name string, timeout time.Duration) error {
+	client, err := dynamic.NewForConfig(cp.Admin)
+	if err != nil {
+		return err
+	}
+	var last string
+	err = wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		obj, err := client.Resource(apiServicesGVR).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			last = err.Error()
+			return false, nil
+		}
+		conditions, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
+		for _, c := range conditions {
+			cond, _ := c.(map[string]any)
+			if cond["type"] == "Available" {
+				last = fmt.Sprintf("%v: %v", cond["reason"], cond["message"])
+				return cond["status"] == "True", nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		return fmt.Errorf("APIService %s not available (%s): %w", name, last, err)
+	}
+	return nil
+}
