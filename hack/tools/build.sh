@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries the tests and `make run` use
-# (kube-apiserver, etcd, kubectl) from Go modules into _output/bin, unless
-# they are already there. KUBEBUILDER_ASSETS, when set to a folder holding
+# (kube-apiserver, etcd, kubectl) from Go modules pinned in hack/tools/go.mod,
+# into _output/bin, unless they are already there.
+#
+# Built binaries are kept in a cache outside the clone, keyed by the tools
+# module's go.mod and go.sum, so a fresh clone on the same machine reuses them
+# instead of spending minutes rebuilding kube-apiserver. KS_TOOLS_CACHE moves
+# that cache. KUBEBUILDER_ASSETS, when it names a folder holding
 # kube-apiserver and etcd, is used instead of building those two.
-# Prints the folder holding the binaries on its last line.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin="${root}/_output/bin"
-mkdir -p "${bin}"
+key=$(cat "${root}/hack/tools/go.mod" "${root}/hack/tools/go.sum" "${root}/hack/tools/kubectl/main.go" | sha256sum | cut -c1-16)
+cache="${KS_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/ks-apiserver-tools}/${key}"
+mkdir -p "${bin}" "${cache}"
 
 build() { # build NAME PACKAGE
 	local name=$1 pkg=$2
-	if [[ -x "${bin}/${name}" ]]; then
-		return
+	[[ -x "${bin}/${name}" ]] && return
+	if [[ ! -x "${cache}/${name}" ]]; then
+		echo "building ${name} from ${pkg} (the first build takes a few minutes)..." >&2
+		(cd "${root}/hack/tools" && go build -o "${cache}/${name}.tmp.$$" "${pkg}")
+		mv "${cache}/${name}.tmp.$$" "${cache}/${name}"
 	fi
-	echo "building ${name} from ${pkg} (first time takes a few minutes)..." >&2
-	(cd "${root}/hack/tools" && go build -o "${bin}/${name}.tmp" "${pkg}")
-	mv "${bin}/${name}.tmp" "${bin}/${name}"
+	cp "${cache}/${name}" "${bin}/${name}.tmp.$$"
+	mv "${bin}/${name}.tmp.$$" "${bin}/${name}"
 }
 
 if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "${KUBEBUILDER_ASSETS}/kube-apiserver" && -x "${KUBEBUILDER_ASSETS}/etcd" ]]; then

@@ -121,8 +121,8 @@ func (o *Options) Validate() error {
 
 // Config builds the server configuration from the options.
 func (o *Options) Config() (*apiserver.Config, error) {
-	if err := o.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", SelfSignedDNSNames, SelfSignedIPs); err != nil {
-		return nil, fmt.Errorf("create self-signed certificate: %w", err)
+	if err := o.ensureServingCert(); err != nil {
+		return nil, err
 	}
 
 	upstream, err := o.upstreamConfig()
@@ -163,6 +163,16 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		GenericConfig: config,
 		ExtraConfig:   apiserver.ExtraConfig{UpstreamInformers: factory},
 	}, nil
+}
+
+// ensureServingCert makes a self-signed serving certificate (and the CA that
+// signs it) unless certificate files were given; with --cert-dir it is kept
+// there as ks-apiserver.crt (certificate, then CA) and ks-apiserver.key.
+func (o *Options) ensureServingCert() error {
+	if err := o.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", SelfSignedDNSNames, SelfSignedIPs); err != nil {
+		return fmt.Errorf("create self-signed certificate: %w", err)
+	}
+	return nil
 }
 
 // upstreamConfig is the client configuration of the mirrored kube-apiserver.

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/cache"
+)
+
+func TestSelfSignedCertificate(t *testing.T) {
+	o := NewOptions()
+	o.SecureServing.BindAddress = net.ParseIP("127.0.0.1")
+	o.SecureServing.ServerCert.CertDirectory = t.TempDir()
+	if err := o.ensureServingCert(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(o.SecureServing.ServerCert.CertDirectory, "ks-apiserver.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) != 2 || !certs[1].IsCA {
+		t.Fatalf("want the serving certificate followed by its CA, got %d certificates", len(certs))
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(certs[1])
+	// The names kube-apiserver's aggregator and local clients verify.
+	for _, name := range []string{"localhost", "ks-apiserver.kubesphere-system.svc", "127.0.0.1"} {
+		if _, err := certs[0].Verify(x509.VerifyOptions{DNSName: name, Roots: roots}); err != nil {
+			t.Errorf("certificate does not verify for %s: %v", name, err)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	o := NewOptions()
+	if err := o.Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+	o.UpstreamQPS, o.UpstreamBurst, o.SecureServing.BindPort = 0, -1, 70000
+	err := o.Validate()
+	if err == nil {
+		t.Fatal("invalid options accepted")
+	}
+	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+func TestStripManagedFields(t *testing.T) {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}}}
+	out, err := StripManagedFields(p)
+	if err != nil || out.(*corev1.Pod).ManagedFields != nil || out.(*corev1.Pod).Name != "p" {
+		t.Errorf("StripManagedFields = %+v, %v", out, err)
+	}
+	// Tombstones pass through untouched.
+	tomb := cache.DeletedFinalStateUnknown{Key: "ns/p", Obj: p}
+	if out, err := StripManagedFields(tomb); err != nil || out != tomb {
+		t.Errorf("tombstone = %v, %v", out, err)
+	}
+}
+
+func TestFlagSections(t *testing.T) {
+	fss := NewOptions().Flags()
+	want := []string{"secure serving", "authentication", "authorization", "upstream kube-apiserver", "logging"}
+	if !slices.Equal(fss.Order, want) {
+		t.Errorf("flag sections = %v, want %v", fss.Order, want)
+	}
+	if fss.FlagSet("upstream kube-apiserver").Lookup("kubeconfig") == nil {
+		t.Error("--kubeconfig missing")
+	}
+}

@@ -1,0 +1,177 @@
+package mirror
+
+import (
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/cache"
+)
+
+func testPods() *Resource {
+	return &Resource{Name: "pods", SingularName: "pod", Kind: "Pod", Namespaced: true}
+}
+
+func testNodes() *Resource {
+	return &Resource{Name: "nodes", SingularName: "node", Kind: "Node"}
+}
+
+func pod(ns, name string, labels map[string]string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: labels}}
+}
+
+func podIndexer(t *testing.T, pods ...*corev1.Pod) cache.Indexer {
+	t.Helper()
+	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	for _, p := range pods {
+		if err := indexer.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return indexer
+}
+
+func names(objs []runtime.Object) []string {
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		m, _ := accessor(o)
+		if m.GetNamespace() != "" {
+			out = append(out, m.GetNamespace()+"/"+m.GetName())
+		} else {
+			out = append(out, m.GetName())
+		}
+	}
+	return out
+}
+
+// The cache holds pods whose keys sort differently from (namespace, name):
+// "a-b/x" < "a/x" as strings, but namespace "a" < "a-b".
+var orderingPods = []*corev1.Pod{
+	pod("a-b", "x", map[string]string{"app": "web", "tier": "front"}),
+	pod("a", "z", map[string]string{"app": "web"}),
+	pod("a", "x", map[string]string{"app": "db"}),
+	pod("b", "x", nil),
+	pod("a", "y", map[string]string{"app": "web", "tier": "back"}),
+}
+
+func TestStoreList(t *testing.T) {
+	store := NewStore(testPods(), podIndexer(t, orderingPods...))
+	tests := []struct {
+		name      string
+		namespace string
+		label     string
+		field     string
+		want      []string
+	}{
+		{name: "all namespaces in namespace, name order", want: []string{"a/x", "a/y", "a/z", "a-b/x", "b/x"}},
+		{name: "one namespace", namespace: "a", want: []string{"a/x", "a/y", "a/z"}},
+		{name: "namespace with no objects", namespace: "c", want: []string{}},
+		{name: "label equality", label: "app=web", want: []string{"a/y", "a/z", "a-b/x"}},
+		{name: "label set and namespace", namespace: "a", label: "app in (web,db),tier!=back", want: []string{"a/x", "a/z"}},
+		{name: "label exists", label: "tier", want: []string{"a/y", "a-b/x"}},
+		{name: "label does not exist", label: "!app", want: []string{"b/x"}},
+		{name: "field name across namespaces", field: "metadata.name=x", want: []string{"a/x", "a-b/x", "b/x"}},
+		{name: "field name in namespace", namespace: "a-b", field: "metadata.name=x", want: []string{"a-b/x"}},
+		{name: "field name not found", field: "metadata.name=nope", want: []string{}},
+		{name: "field namespace", field: "metadata.namespace=a", want: []string{"a/x", "a/y", "a/z"}},
+		{name: "field namespace disagrees with request namespace", namespace: "b", field: "metadata.namespace=a", want: []string{}},
+		{name: "field inequality", field: "metadata.name!=x", want: []string{"a/y", "a/z"}},
+		{name: "field and label", field: "metadata.namespace=a", label: "app=web", want: []string{"a/y", "a/z"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			label, err := labels.Parse(tc.label)
+			if err != nil {
+				t.Fatal(err)
+			}
+			field, err := fields.ParseSelector(tc.field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := store.List(tc.namespace, label, field)
+			if err != nil {
+				t.Fatalf("List: %v", err)
+			}
+			if g, w := names(got), tc.want; !slices.Equal(g, w) {
+				t.Errorf("List = %v, want %v", g, w)
+			}
+		})
+	}
+}
+
+func TestStoreListUnsupportedField(t *testing.T) {
+	store := NewStore(testPods(), podIndexer(t, orderingPods...))
+	_, err := store.List("", nil, fields.OneTermEqualSelector("spec.nodeName", "n1"))
+	if !apierrors.IsBadRequest(err) {
+		t.Fatalf("List with unsupported field: got %v, want a BadRequest", err)
+	}
+	want := `field label "spec.nodeName" is not supported for pods: supported fields are metadata.name, metadata.namespace`
+	if err.Error() != want {
+		t.Errorf("message = %q, want %q", err.Error(), want)
+	}
+}
+
+func TestStoreResourceFields(t *testing.T) {
+	res := testPods()
+	res.FieldNames = []string{"spec.nodeName"}
+	res.Fields = func(obj runtime.Object) fields.Set {
+		return fields.Set{"spec.nodeName": obj.(*corev1.Pod).Spec.NodeName}
+	}
+	p1, p2 := pod("a", "p1", nil), pod("a", "p2", nil)
+	p1.Spec.NodeName = "n1"
+	store := NewStore(res, podIndexer(t, p1, p2))
+	got, err := store.List("", nil, fields.OneTermEqualSelector("spec.nodeName", "n1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := names(got); !slices.Equal(g, []string{"a/p1"}) {
+		t.Errorf("spec.nodeName=n1 = %v, want [a/p1]", g)
+	}
+	if _, _, err := res.FieldLabelConversionFunc()("spec.nodeName", "n1"); err != nil {
+		t.Errorf("declared field rejected: %v", err)
+	}
+	if _, _, err := res.FieldLabelConversionFunc()("status.phase", "x"); err == nil {
+		t.Error("undeclared field accepted")
+	}
+}
+
+func TestStoreGet(t *testing.T) {
+	store := NewStore(testPods(), podIndexer(t, orderingPods...))
+	if obj, ok, err := store.Get("a", "y"); err != nil || !ok || obj.(*corev1.Pod).Labels["tier"] != "back" {
+		t.Errorf("Get(a, y) = %v, %v, %v", obj, ok, err)
+	}
+	for _, key := range [][2]string{{"a", "nope"}, {"c", "x"}, {"", "x"}} {
+		if _, ok, err := store.Get(key[0], key[1]); ok || err != nil {
+			t.Errorf("Get(%q, %q) found=%v err=%v, want not found", key[0], key[1], ok, err)
+		}
+	}
+}
+
+func TestStoreClusterScoped(t *testing.T) {
+	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
+	for _, n := range []string{"n3", "n1", "n2"} {
+		_ = indexer.Add(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n, Labels: map[string]string{"zone": n[1:]}}})
+	}
+	store := NewStore(testNodes(), indexer)
+	got, err := store.List("", nil, nil)
+	if err != nil || !slices.Equal(names(got), []string{"n1", "n2", "n3"}) {
+		t.Errorf("List = %v, %v", names(got), err)
+	}
+	got, err = store.List("", labels.SelectorFromSet(labels.Set{"zone": "2"}), fields.OneTermEqualSelector("metadata.name", "n2"))
+	if err != nil || !slices.Equal(names(got), []string{"n2"}) {
+		t.Errorf("List(zone=2, name=n2) = %v, %v", names(got), err)
+	}
+	if _, ok, _ := store.Get("", "n1"); !ok {
+		t.Error("Get(n1) not found")
+	}
+	// Cluster-scoped resources have no metadata.namespace to match.
+	got, err = store.List("", nil, fields.OneTermEqualSelector("metadata.namespace", "x"))
+	if err != nil || len(got) != 0 {
+		t.Errorf("List(metadata.namespace=x) = %v, %v; want nothing", names(got), err)
+	}
+}
