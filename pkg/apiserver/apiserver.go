@@ -77,6 +77,7 @@ type CompletedConfig struct {
 
 // Complete fills in the defaults of the configuration.
 func (cfg *Config) Complete() CompletedConfig {
+	cfg.GenericConfig.BuildHandlerChainFunc = buildHandlerChain
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,

@@ -36,12 +36,20 @@ type KSConfig struct {
 	Port Port
 	// ExtraArgs are appended to ks-apiserver's flags.
 	ExtraArgs []string
+	// Name names the process, its log and its certificate folder; default
+	// "ks-apiserver". Give each instance of a test its own.
+	Name string
+	// Kubeconfig is ks-apiserver's identity upstream; default a token of the
+	// ks-apiserver service account of artifacts/deploy/rbac.yaml.
+	Kubeconfig string
 }
 
 // KSAPIServer is a running ks-apiserver aggregated by the control plane.
 type KSAPIServer struct {
 	// URL is the direct address, https://127.0.0.1:<port>.
 	URL string
+	// Port is the secure port.
+	Port int
 	// CAFile holds the CA of ks-apiserver's self-signed serving certificate.
 	CAFile string
 	// CAPEM is the content of CAFile.
@@ -56,6 +64,29 @@ type KSAPIServer struct {
 // caBundle is ks-apiserver's serving CA; it returns once the APIService is
 // Available.
 func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAPIServer, error) {
+	ks, err := cp.RunKSAPIServer(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	client, err := ks.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	if err := waitFor(ctx, ks.Process, 60*time.Second, func(ctx context.Context) bool {
+		return httpOK(ctx, client, ks.URL+"/readyz")
+	}); err != nil {
+		return nil, err
+	}
+	if err := cp.registerAPIService(ctx, ks.Port, ks.CAPEM); err != nil {
+		return nil, err
+	}
+	return ks, cp.WaitAPIServiceAvailable(ctx, APIServiceName, 60*time.Second)
+}
+
+// RunKSAPIServer applies ks-apiserver's namespace and RBAC, starts it, and
+// returns once it serves TLS; it neither waits for readiness nor registers
+// the APIService.
+func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAPIServer, error) {
 	for _, file := range []string{"namespace.yaml", "rbac.yaml"} {
 		data, err := os.ReadFile(filepath.Join(cfg.ArtifactsDir, file))
 		if err != nil {
@@ -65,31 +96,39 @@ func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KS
 			return nil, err
 		}
 	}
-	kubeconfig, err := cp.serviceAccountKubeconfig(ctx, "kubesphere-system", "ks-apiserver")
-	if err != nil {
-		return nil, err
+	var err error
+	if cfg.Name == "" {
+		cfg.Name = "ks-apiserver"
+	}
+	if cfg.Kubeconfig == "" {
+		if cfg.Kubeconfig, err = cp.ServiceAccountKubeconfig(ctx, "kubesphere-system", "ks-apiserver"); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Port.Number == 0 {
 		if cfg.Port.Number, err = FreePort(); err != nil {
 			return nil, err
 		}
-	} else if err := checkPort(cfg.Port.Number, "ks-apiserver", cfg.Port.Var); err != nil {
+	} else if err := checkPort(cfg.Port.Number, cfg.Name, cfg.Port.Var); err != nil {
 		return nil, err
 	}
 
-	certDir := filepath.Join(cp.Dir, "ks-apiserver-certs")
+	certDir := filepath.Join(cp.Dir, cfg.Name+"-certs")
 	args := append([]string{
 		"--secure-port=" + strconv.Itoa(cfg.Port.Number),
 		"--bind-address=127.0.0.1",
 		"--cert-dir=" + certDir,
-		"--kubeconfig=" + kubeconfig,
+		"--kubeconfig=" + cfg.Kubeconfig,
 	}, cfg.ExtraArgs...)
-	p, err := startProcess(cp.Dir, "ks-apiserver", cfg.Binary, args...)
+	p, err := startProcess(cp.Dir, cfg.Name, cfg.Binary, args...)
 	if err != nil {
 		return nil, err
 	}
 	cp.processes = append(cp.processes, p)
-	ks := &KSAPIServer{URL: "https://127.0.0.1:" + strconv.Itoa(cfg.Port.Number), Process: p, CAFile: filepath.Join(certDir, "ca.crt")}
+	ks := &KSAPIServer{
+		URL: "https://127.0.0.1:" + strconv.Itoa(cfg.Port.Number), Port: cfg.Port.Number,
+		Process: p, CAFile: filepath.Join(certDir, "ca.crt"),
+	}
 
 	// The self-signed certificate file holds the serving certificate followed
 	// by the CA that signed it; the CA is what clients and the APIService trust.
@@ -110,15 +149,10 @@ func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KS
 	if err != nil {
 		return nil, err
 	}
-	if err := waitFor(ctx, p, 60*time.Second, func(ctx context.Context) bool {
-		return httpOK(ctx, client, ks.URL+"/readyz")
-	}); err != nil {
-		return nil, err
-	}
-	if err := cp.registerAPIService(ctx, cfg.Port.Number, ks.CAPEM); err != nil {
-		return nil, err
-	}
-	return ks, cp.WaitAPIServiceAvailable(ctx, APIServiceName, 60*time.Second)
+	// Serving: /livez answers as soon as the listener is up.
+	return ks, waitFor(ctx, p, 60*time.Second, func(ctx context.Context) bool {
+		return httpOK(ctx, client, ks.URL+"/livez")
+	})
 }
 
 // HTTPClient trusts ks-apiserver's serving CA and presents no credentials.
@@ -133,9 +167,9 @@ func (ks *KSAPIServer) HTTPClient() (*http.Client, error) {
 	}, nil
 }
 
-// serviceAccountKubeconfig writes a kubeconfig holding a fresh token of the
+// ServiceAccountKubeconfig writes a kubeconfig holding a fresh token of the
 // service account.
-func (cp *ControlPlane) serviceAccountKubeconfig(ctx context.Context, namespace, name string) (string, error) {
+func (cp *ControlPlane) ServiceAccountKubeconfig(ctx context.Context, namespace, name string) (string, error) {
 	client, err := kubernetes.NewForConfig(cp.Admin)
 	if err != nil {
 		return "", err

@@ -45,6 +45,9 @@ func startProcess(dir, name, bin string, args ...string) (*Process, error) {
 	return p, nil
 }
 
+// Args returns the command line, the program first.
+func (p *Process) Args() []string { return append([]string(nil), p.cmd.Args...) }
+
 // PID is the process id.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
 

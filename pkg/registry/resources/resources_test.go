@@ -10,8 +10,8 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
-	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
