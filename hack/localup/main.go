@@ -27,23 +27,43 @@ func main() {
 
 func run() error {
 	root := flag.String("root", ".", "repository root")
+	binDirFlag := flag.String("bin-dir", "", "folder with etcd, kube-apiserver and kubectl (default <root>/_output/bin)")
+	ksBinary := flag.String("ks-apiserver", "", "ks-apiserver binary (default <bin-dir>/ks-apiserver)")
+	dirFlag := flag.String("dir", "", "working folder, emptied at start: kubeconfig, env, certificates, logs, etcd data (default <root>/_output/local)")
 	flag.Parse()
-	binDir := filepath.Join(*root, "_output", "bin")
-	dir, err := filepath.Abs(filepath.Join(*root, "_output", "local"))
+	binDir := *binDirFlag
+	if binDir == "" {
+		binDir = filepath.Join(*root, "_output", "bin")
+	}
+	if *ksBinary == "" {
+		*ksBinary = filepath.Join(binDir, "ks-apiserver")
+	}
+	if *dirFlag == "" {
+		*dirFlag = filepath.Join(*root, "_output", "local")
+	}
+	dir, err := filepath.Abs(*dirFlag)
 	if err != nil {
 		return err
 	}
 
+	// Every port is checked before anything starts, so a busy one is reported
+	// at once, by its variable.
 	ports := map[string]*controlplane.Port{}
 	for _, p := range []struct {
-		env  string
-		port int
-	}{{"KS_ETCD_PORT", 2379}, {"KS_ETCD_PEER_PORT", 2380}, {"KS_KUBE_APISERVER_PORT", 6443}, {"KS_APISERVER_PORT", 9443}} {
+		env, use string
+		port     int
+	}{
+		{"KS_ETCD_PORT", "etcd", 2379}, {"KS_ETCD_PEER_PORT", "etcd peers", 2380},
+		{"KS_KUBE_APISERVER_PORT", "kube-apiserver", 6443}, {"KS_APISERVER_PORT", "ks-apiserver", 9443},
+	} {
 		number := p.port
 		if v := os.Getenv(p.env); v != "" {
 			if number, err = strconv.Atoi(v); err != nil || number <= 0 || number > 65535 {
-				return fmt.Errorf("%s=%q is not a port number", p.env, v)
+				return fmt.Errorf("%s=%q is not a port number (1-65535)", p.env, v)
 			}
+		}
+		if err := controlplane.CheckPort(number, p.use, p.env); err != nil {
+			return err
 		}
 		ports[p.env] = &controlplane.Port{Number: number, Var: p.env}
 	}
@@ -72,7 +92,7 @@ func run() error {
 
 	fmt.Println("Starting ks-apiserver and registering its APIService ...")
 	ks, err := cp.StartKSAPIServer(ctx, controlplane.KSConfig{
-		Binary:       filepath.Join(binDir, "ks-apiserver"),
+		Binary:       *ksBinary,
 		ArtifactsDir: filepath.Join(*root, "artifacts", "deploy"),
 		Port:         *ports["KS_APISERVER_PORT"],
 		ExtraArgs:    []string{"-v=2"},

@@ -78,13 +78,15 @@ func Start(ctx context.Context, cfg Config) (_ *ControlPlane, err error) {
 			return nil, fmt.Errorf("%s binary missing in %s (run hack/tools/build.sh): %w", bin, cfg.BinDir, err)
 		}
 	}
-	ports := map[string]*Port{"etcd": &cfg.EtcdPort, "etcd peers": &cfg.EtcdPeerPort, "kube-apiserver": &cfg.APIServerPort}
-	for use, p := range ports {
-		if p.Number == 0 {
-			if p.Number, err = FreePort(); err != nil {
+	for _, p := range []struct {
+		port *Port
+		use  string
+	}{{&cfg.EtcdPort, "etcd"}, {&cfg.EtcdPeerPort, "etcd peers"}, {&cfg.APIServerPort, "kube-apiserver"}} {
+		if p.port.Number == 0 {
+			if p.port.Number, err = FreePort(); err != nil {
 				return nil, err
 			}
-		} else if err := checkPort(p.Number, use, p.Var); err != nil {
+		} else if err := CheckPort(p.port.Number, p.use, p.port.Var); err != nil {
 			return nil, err
 		}
 	}

@@ -109,7 +109,7 @@ func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAP
 		if cfg.Port.Number, err = FreePort(); err != nil {
 			return nil, err
 		}
-	} else if err := checkPort(cfg.Port.Number, cfg.Name, cfg.Port.Var); err != nil {
+	} else if err := CheckPort(cfg.Port.Number, cfg.Name, cfg.Port.Var); err != nil {
 		return nil, err
 	}
 

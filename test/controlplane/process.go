@@ -90,9 +90,9 @@ func (p *Process) tail() string {
 // ErrPortBusy is returned when a requested port is taken.
 var ErrPortBusy = errors.New("port busy")
 
-// checkPort fails with a message naming the port, its use and the variable
+// CheckPort fails with a message naming the port, its use and the variable
 // that overrides it when something already listens there.
-func checkPort(port int, use, envVar string) error {
+func CheckPort(port int, use, envVar string) error {
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		hint := ""
