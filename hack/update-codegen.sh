@@ -20,6 +20,13 @@ mkdir -p "${OUT}/hack/api-rules"
 UPSTREAM_PKGS=(
 	k8s.io/api/core/v1
 	k8s.io/api/apps/v1
+	k8s.io/api/batch/v1
+	k8s.io/api/networking/v1
+	k8s.io/api/autoscaling/v2
+	k8s.io/api/storage/v1
+	k8s.io/api/rbac/v1
+	k8s.io/api/scheduling/v1alpha3
+	k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1
 	k8s.io/apimachinery/pkg/util/intstr
 )
 

@@ -90,6 +90,9 @@ func run() error {
 		fmt.Println("Stopped.")
 	}()
 
+	if err := cp.InstallCRDs(ctx, filepath.Join(*root, "artifacts", "deploy")); err != nil {
+		return err
+	}
 	fmt.Println("Starting ks-apiserver and registering its APIService ...")
 	ks, err := cp.StartKSAPIServer(ctx, controlplane.KSConfig{
 		Binary:       *ksBinary,

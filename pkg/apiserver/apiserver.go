@@ -12,10 +12,10 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
-	"k8s.io/client-go/informers"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/install"
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/printers"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
@@ -48,10 +48,9 @@ func init() {
 
 // ExtraConfig is ks-apiserver's own configuration.
 type ExtraConfig struct {
-	// UpstreamInformers is the shared informer factory on the mirrored
-	// resources. GenericConfig.SharedInformerFactory must be the same factory,
-	// so the generic server starts it and reports its sync on /readyz.
-	UpstreamInformers informers.SharedInformerFactory
+	// Upstream provides the informers of the mirrored resources; the server
+	// runs it after start and reports its sync on /readyz.
+	Upstream *mirror.Upstream
 }
 
 // Config is the whole configuration of ks-apiserver.
@@ -75,9 +74,14 @@ type CompletedConfig struct {
 	*completedConfig
 }
 
-// Complete fills in the defaults of the configuration.
+// Complete fills in the defaults of the configuration and puts the mirror
+// rule around the configured authorizer; call it once.
 func (cfg *Config) Complete() CompletedConfig {
 	cfg.GenericConfig.BuildHandlerChainFunc = buildHandlerChain
+	// A nil authorizer means authorization is off; there is nothing to narrow.
+	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {
+		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
+	}
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
@@ -86,8 +90,9 @@ func (cfg *Config) Complete() CompletedConfig {
 
 // New builds the server and installs the API group.
 func (c completedConfig) New() (*Server, error) {
-	if c.ExtraConfig.UpstreamInformers == nil {
-		return nil, fmt.Errorf("ks-apiserver needs an upstream informer factory")
+	upstream := c.ExtraConfig.Upstream
+	if upstream == nil {
+		return nil, fmt.Errorf("ks-apiserver needs the upstream informers")
 	}
 	genericServer, err := c.GenericConfig.New("ks-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
@@ -96,15 +101,24 @@ func (c completedConfig) New() (*Server, error) {
 
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(v1alpha3.GroupName, Scheme, metav1.ParameterCodec, Codecs)
 	storage := map[string]rest.Storage{}
-	for _, res := range registryresources.All() {
-		informer, err := c.ExtraConfig.UpstreamInformers.ForResource(res.Upstream)
-		if err != nil {
-			return nil, fmt.Errorf("informer for %s: %w", res.Upstream, err)
+	for _, res := range upstream.Resources() {
+		var table rest.TableConvertor
+		if t, ok := printers.For(res.Upstream); ok {
+			table = mirror.NewTableConvertor(res, t.Columns, t.Cells)
 		}
-		storage[res.Name] = mirror.NewREST(&res, v1alpha3.Resource(res.Name), informer.Informer())
+		storage[res.Name] = mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table)
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[v1alpha3.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
+		return nil, err
+	}
+	if err := genericServer.AddReadyzChecks(upstream.ReadyCheck()); err != nil {
+		return nil, err
+	}
+	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
+		go upstream.Run(ctx)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: genericServer}, nil

@@ -270,6 +270,13 @@ func waitFor(ctx context.Context, p *Process, timeout time.Duration, ready func(
 	return err
 }
 
+// waitUntil polls cond until it is true, or fails after timeout.
+func waitUntil(ctx context.Context, timeout time.Duration, cond func(context.Context) bool) error {
+	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		return cond(ctx), nil
+	})
+}
+
 func httpOK(ctx context.Context, client *http.Client, url string) bool {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

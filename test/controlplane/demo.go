@@ -41,8 +41,9 @@ var demoApps = []demoApp{
 var DemoNodes = []string{"node-1", "node-2", "node-3"}
 
 // CreateDemoData creates namespaces, nodes, deployments with their
-// ReplicaSets, and about 50 pods with varied labels, phases, owners, nodes and
-// creation times (made in waves a second apart).
+// ReplicaSets, about 50 pods with varied labels, phases, owners, nodes and
+// creation times (made in waves a second apart), and objects of every other
+// mirrored resource. The User CRD must be installed (InstallCRDs).
 func CreateDemoData(ctx context.Context, cfg *rest.Config) (pods int, err error) {
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -57,6 +58,9 @@ func CreateDemoData(ctx context.Context, cfg *rest.Config) (pods int, err error)
 		if err := CreateNamespace(ctx, client, ns, map[string]string{"kubesphere.io/workspace": "demo-workspace"}); err != nil {
 			return 0, err
 		}
+	}
+	if err := createMoreDemoData(ctx, cfg); err != nil {
+		return 0, err
 	}
 	// Pods are made in waves so that creation times differ: each wave takes
 	// the next replica of every app.

@@ -87,7 +87,7 @@ func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KS
 // returns once it serves TLS; it neither waits for readiness nor registers
 // the APIService.
 func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAPIServer, error) {
-	for _, file := range []string{"namespace.yaml", "rbac.yaml"} {
+	for _, file := range []string{"namespace.yaml", "rbac.yaml", "aggregate-roles.yaml"} {
 		data, err := os.ReadFile(filepath.Join(cfg.ArtifactsDir, file))
 		if err != nil {
 			return nil, err

@@ -64,6 +64,10 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer cp.Stop()
+	if err := cp.InstallCRDs(ctx, filepath.Join(root, "artifacts", "deploy")); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: CRDs: %v\n", err)
+		return 1
+	}
 	ks, err = cp.StartKSAPIServer(ctx, controlplane.KSConfig{
 		Binary:       ksBin,
 		ArtifactsDir: filepath.Join(root, "artifacts", "deploy"),

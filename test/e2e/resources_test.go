@@ -29,9 +29,30 @@ var mirrored = []struct {
 	namespaced         bool
 }{
 	{"pods", "pods", true},
-	{"namespaces", "namespaces", false},
+	{"services", "services", true},
+	{"configmaps", "configmaps", true},
+	{"secrets", "secrets", true},
+	{"serviceaccounts", "serviceaccounts", true},
+	{"persistentvolumeclaims", "persistentvolumeclaims", true},
 	{"nodes", "nodes", false},
+	{"namespaces", "namespaces", false},
+	{"persistentvolumes", "persistentvolumes", false},
 	{"deployments", "deployments.apps", true},
+	{"statefulsets", "statefulsets.apps", true},
+	{"daemonsets", "daemonsets.apps", true},
+	{"replicasets", "replicasets.apps", true},
+	{"jobs", "jobs.batch", true},
+	{"cronjobs", "cronjobs.batch", true},
+	{"ingresses", "ingresses.networking.k8s.io", true},
+	{"networkpolicies", "networkpolicies.networking.k8s.io", true},
+	{"horizontalpodautoscalers", "horizontalpodautoscalers.autoscaling", true},
+	{"storageclasses", "storageclasses.storage.k8s.io", false},
+	{"roles", "roles.rbac.authorization.k8s.io", true},
+	{"rolebindings", "rolebindings.rbac.authorization.k8s.io", true},
+	{"clusterroles", "clusterroles.rbac.authorization.k8s.io", false},
+	{"clusterrolebindings", "clusterrolebindings.rbac.authorization.k8s.io", false},
+	{"customresourcedefinitions", "customresourcedefinitions.apiextensions.k8s.io", false},
+	{"users", "users.iam.kubesphere.io", false},
 }
 
 func TestDiscovery(t *testing.T) {
@@ -65,8 +86,8 @@ func TestDiscovery(t *testing.T) {
 		if len(found.ShortNames) != 0 || len(found.Categories) != 0 {
 			t.Errorf("%s has short names %v or categories %v: they would shadow the built-in resource", m.resource, found.ShortNames, found.Categories)
 		}
-		if verbs := slices.Sorted(slices.Values(found.Verbs)); !slices.Equal(verbs, []string{"get", "list"}) {
-			t.Errorf("%s verbs = %v, want read-only get and list", m.resource, verbs)
+		if verbs := slices.Sorted(slices.Values(found.Verbs)); !slices.Equal(verbs, []string{"get", "list", "watch"}) {
+			t.Errorf("%s verbs = %v, want read-only get, list and watch", m.resource, verbs)
 		}
 	}
 }
@@ -111,6 +132,9 @@ func TestKubectlListsWhatUpstreamLists(t *testing.T) {
 			}
 		})
 	}
+	if got := len(identities(t, "get", "users.resources.kubesphere.io")); got < 3 {
+		t.Errorf("%d users listed, the demo data has 3", got)
+	}
 	if got := len(identities(t, "get", "pods.resources.kubesphere.io", "-A")); got < demoPods {
 		t.Errorf("%d pods listed, the demo data alone has %d", got, demoPods)
 	}
@@ -154,6 +178,27 @@ func TestKubectlGetOne(t *testing.T) {
 	node := strings.TrimSpace(mustKubectl(t, "get", "nodes.resources.kubesphere.io", "node-2", "-o", "jsonpath={.metadata.name}/{.status.nodeInfo.kubeletVersion}"))
 	if node != "node-2/v1.37.2" {
 		t.Errorf("node-2 = %q", node)
+	}
+}
+
+// The password hash of a User is never served, in any form or output.
+func TestUserPasswordNeverServed(t *testing.T) {
+	upstream := mustKubectl(t, "get", "users.iam.kubesphere.io", "alice", "-o", "jsonpath={.spec.password}")
+	if !strings.HasPrefix(upstream, "$2") {
+		t.Fatalf("demo user alice has no bcrypt hash upstream (%q): the test would prove nothing", upstream)
+	}
+	for _, out := range []string{
+		mustKubectl(t, "get", "users.resources.kubesphere.io", "-o", "json"),
+		mustKubectl(t, "get", "users.resources.kubesphere.io", "alice", "-o", "yaml"),
+		mustKubectl(t, "get", "--raw", "/apis/resources.kubesphere.io/v1alpha3/users"),
+		mustKubectl(t, "get", "--raw", "/apis/resources.kubesphere.io/v1alpha3/users/alice"),
+	} {
+		if strings.Contains(out, "password") || strings.Contains(out, upstream) {
+			t.Errorf("password served:\n%s", out)
+		}
+	}
+	if email := mustKubectl(t, "get", "users.resources.kubesphere.io", "alice", "-o", "jsonpath={.spec.email}"); email != "alice@example.com" {
+		t.Errorf("alice's email = %q", email)
 	}
 }
 

@@ -5,9 +5,11 @@ package server
 import (
 	"fmt"
 	"net"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -15,6 +17,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 	cliflag "k8s.io/component-base/cli/flag"
 	basecompatibility "k8s.io/component-base/compatibility"
@@ -22,8 +25,15 @@ import (
 	logsapi "k8s.io/component-base/logs/api/v1"
 	baseversion "k8s.io/component-base/version"
 
+	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	apiextensionsinformers "k8s.io/apiextensions-apiserver/pkg/client/informers/externalversions"
+
 	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
+	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
+	generatedinformers "github.com/ks-apiserver/ks-apiserver/pkg/generated/informers/externalversions"
 	generatedopenapi "github.com/ks-apiserver/ks-apiserver/pkg/generated/openapi"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
 // SelfSignedDNSNames and SelfSignedIPs are the subject alternative names of
@@ -54,6 +64,9 @@ type Options struct {
 	// UpstreamQPS and UpstreamBurst limit the informers' requests.
 	UpstreamQPS   float32
 	UpstreamBurst int
+	// UpstreamDiscoveryInterval is how often upstream APIs that are absent
+	// (a CRD not installed) are looked for again.
+	UpstreamDiscoveryInterval time.Duration
 }
 
 // NewOptions returns the default options.
@@ -65,6 +78,8 @@ func NewOptions() *Options {
 		Logs:           logs.NewOptions(),
 		UpstreamQPS:    50,
 		UpstreamBurst:  100,
+
+		UpstreamDiscoveryInterval: 30 * time.Second,
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
@@ -87,6 +102,8 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 			"--authentication-kubeconfig and --authorization-kubeconfig. Empty: the in-cluster configuration.")
 	fs.Float32Var(&o.UpstreamQPS, "upstream-qps", o.UpstreamQPS, "queries per second the informers may send to kube-apiserver")
 	fs.IntVar(&o.UpstreamBurst, "upstream-burst", o.UpstreamBurst, "burst of queries the informers may send to kube-apiserver")
+	fs.DurationVar(&o.UpstreamDiscoveryInterval, "upstream-discovery-interval", o.UpstreamDiscoveryInterval,
+		"how often to look again for mirrored upstream APIs kube-apiserver does not serve yet (e.g. a CRD not installed); until found their mirrors list nothing")
 
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logging"))
 	return fss
@@ -115,6 +132,9 @@ func (o *Options) Validate() error {
 	if o.UpstreamQPS <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-qps must be positive, got %v", o.UpstreamQPS))
 	}
+	if o.UpstreamDiscoveryInterval < time.Second {
+		errs = append(errs, fmt.Errorf("--upstream-discovery-interval must be at least 1s, got %s", o.UpstreamDiscoveryInterval))
+	}
 	if o.UpstreamBurst <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
 	}
@@ -131,15 +151,13 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := kubernetes.NewForConfig(upstream)
+	mirrors, err := newUpstream(upstream, o.UpstreamDiscoveryInterval)
 	if err != nil {
-		return nil, fmt.Errorf("client for kube-apiserver: %w", err)
+		return nil, err
 	}
-	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(StripManagedFields))
 
 	config := genericapiserver.NewRecommendedConfig(apiserver.Codecs)
 	config.EffectiveVersion = basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", "")
-	config.SharedInformerFactory = factory
 	// Priority and fairness need the flowcontrol API's informers and etcd-backed
 	// configuration; kube-apiserver already applies them to aggregated requests.
 	config.FlowControl = nil
@@ -163,7 +181,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: config,
-		ExtraConfig:   apiserver.ExtraConfig{UpstreamInformers: factory},
+		ExtraConfig:   apiserver.ExtraConfig{Upstream: mirrors},
 	}, nil
 }
 
@@ -175,6 +193,63 @@ func (o *Options) ensureServingCert() error {
 		return fmt.Errorf("create self-signed certificate: %w", err)
 	}
 	return nil
+}
+
+// newUpstream builds the informer sources of every mirrored resource: the
+// built-in APIs, CustomResourceDefinitions, and this project's own CRDs
+// (which kube-apiserver serves as JSON only).
+func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, error) {
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("client for kube-apiserver: %w", err)
+	}
+	apiext, err := apiextensionsclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("apiextensions client: %w", err)
+	}
+	jsonCfg := rest.CopyConfig(cfg)
+	jsonCfg.ContentType, jsonCfg.AcceptContentTypes = runtime.ContentTypeJSON, runtime.ContentTypeJSON
+	own, err := versioned.NewForConfig(jsonCfg)
+	if err != nil {
+		return nil, fmt.Errorf("iam.kubesphere.io client: %w", err)
+	}
+
+	builtin := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(StripManagedFields))
+	crds := apiextensionsinformers.NewSharedInformerFactoryWithOptions(apiext, 0, apiextensionsinformers.WithTransform(StripManagedFields))
+	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(StripManagedFields))
+
+	return mirror.NewUpstream(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
+		mirror.InformerSource{
+			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
+				inf, err := builtin.ForResource(gvr)
+				if err != nil {
+					return nil, err
+				}
+				return inf.Informer(), nil
+			},
+			Start: builtin.Start,
+		},
+		mirror.InformerSource{
+			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
+				inf, err := crds.ForResource(gvr)
+				if err != nil {
+					return nil, err
+				}
+				return inf.Informer(), nil
+			},
+			Start: crds.Start,
+		},
+		mirror.InformerSource{
+			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
+				inf, err := owned.ForResource(gvr)
+				if err != nil {
+					return nil, err
+				}
+				return inf.Informer(), nil
+			},
+			Start: owned.Start,
+		},
+	), nil
 }
 
 // upstreamConfig is the client configuration of the mirrored kube-apiserver.

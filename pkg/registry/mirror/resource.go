@@ -38,6 +38,9 @@ type Resource struct {
 	// It must not copy more than the top-level struct: the result shares maps
 	// and slices with the cache and is never mutated by this package.
 	Convert func(upstream runtime.Object) runtime.Object
+	// ToUpstream is the inverse of Convert, for code written against the
+	// upstream types (the table printers); the same sharing rules apply.
+	ToUpstream func(served runtime.Object) runtime.Object
 
 	// Fields adds the resource's own selectable fields (for example
 	// spec.nodeName) to metadata.name and metadata.namespace, which every

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -11,9 +12,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
-	"k8s.io/client-go/tools/cache"
 )
 
 // REST is the API storage of one mirrored resource.
@@ -22,8 +23,7 @@ type REST struct {
 
 	res      *Resource
 	resource schema.GroupResource
-	store    *Store
-	informer cache.SharedIndexInformer
+	upstream *Upstream
 }
 
 var (
@@ -32,18 +32,16 @@ var (
 	_ rest.SingularNameProvider = &REST{}
 	_ rest.Getter               = &REST{}
 	_ rest.Lister               = &REST{}
+	_ rest.Watcher              = &REST{}
 )
 
-// NewREST serves res, in the API group of resource, from informer, which
-// must be the upstream resource's informer and may still be unsynced.
-func NewREST(res *Resource, resource schema.GroupResource, informer cache.SharedIndexInformer) *REST {
-	return &REST{
-		TableConvertor: rest.NewDefaultTableConvertor(resource),
-		res:            res,
-		resource:       resource,
-		store:          NewStore(res, informer.GetIndexer()),
-		informer:       informer,
+// NewREST serves res, in the API group of resource, from the cache upstream
+// keeps for it; table is how its objects print (nil: name and age only).
+func NewREST(res *Resource, resource schema.GroupResource, upstream *Upstream, table rest.TableConvertor) *REST {
+	if table == nil {
+		table = rest.NewDefaultTableConvertor(resource)
 	}
+	return &REST{TableConvertor: table, res: res, resource: resource, upstream: upstream}
 }
 
 // New returns an empty object of the resource.
@@ -52,7 +50,7 @@ func (r *REST) New() runtime.Object { return r.res.New() }
 // NewList returns an empty list of the resource.
 func (r *REST) NewList() runtime.Object { return r.res.NewList() }
 
-// Destroy releases nothing: the informers belong to the shared factory.
+// Destroy releases nothing: the caches belong to Upstream.
 func (r *REST) Destroy() {}
 
 // NamespaceScoped tells whether the resource lives in namespaces.
@@ -61,15 +59,22 @@ func (r *REST) NamespaceScoped() bool { return r.res.Namespaced }
 // GetSingularName returns the singular resource name.
 func (r *REST) GetSingularName() string { return r.res.SingularName }
 
-// Get returns one object, or a NotFound error.
-func (r *REST) Get(ctx context.Context, name string, _ *metav1.GetOptions) (runtime.Object, error) {
-	if err := r.synced(); err != nil {
+// Get returns one object, or a NotFound error. A resourceVersion newer than
+// the cache waits briefly for the cache to catch up.
+func (r *REST) Get(ctx context.Context, name string, options *metav1.GetOptions) (runtime.Object, error) {
+	c, err := r.cache()
+	if err != nil {
 		return nil, err
 	}
-	obj, ok, err := r.store.Get(genericapirequest.NamespaceValue(ctx), name)
-	if err != nil {
-		return nil, apierrors.NewInternalError(err)
+	if c == nil {
+		return nil, apierrors.NewNotFound(r.resource, name)
 	}
+	if options != nil {
+		if err := r.waitFresh(ctx, c, options.ResourceVersion); err != nil {
+			return nil, err
+		}
+	}
+	obj, ok, _ := NewStore(r.res, c).Get(genericapirequest.NamespaceValue(ctx), name)
 	if !ok {
 		return nil, apierrors.NewNotFound(r.resource, name)
 	}
@@ -77,26 +82,32 @@ func (r *REST) Get(ctx context.Context, name string, _ *metav1.GetOptions) (runt
 }
 
 // List returns the objects of the request's namespace (all namespaces for a
-// cluster-wide request) matching its label and field selectors, ordered by
-// namespace and name.
+// cluster-wide request) matching its label and field selectors, in
+// (namespace, name) order, a page at a time when a limit is given.
 func (r *REST) List(ctx context.Context, options *metainternalversion.ListOptions) (runtime.Object, error) {
-	if err := r.synced(); err != nil {
-		return nil, err
-	}
 	if options == nil {
 		options = &metainternalversion.ListOptions{}
 	}
-	// Read the version before the objects: the list is at least this fresh.
-	resourceVersion := r.informer.LastSyncResourceVersion()
-	objs, err := r.store.List(genericapirequest.NamespaceValue(ctx), options.LabelSelector, options.FieldSelector)
+	var page listPage
+	c, err := r.cache()
 	if err != nil {
-		if apierrors.IsBadRequest(err) {
+		return nil, err
+	}
+	if c == nil {
+		// The upstream API is absent: nothing to list, but the request is
+		// still checked like any other.
+		if err := (&Store{res: r.res}).validateFields(options.FieldSelector); err != nil {
 			return nil, err
 		}
-		return nil, apierrors.NewInternalError(err)
+		if _, err := decodeContinue(options.Continue); err != nil {
+			return nil, err
+		}
+	} else if page, err = r.listPage(ctx, c, options); err != nil {
+		return nil, err
 	}
-	items := make([]runtime.Object, len(objs))
-	for i, obj := range objs {
+
+	items := make([]runtime.Object, len(page.items))
+	for i, obj := range page.items {
 		items[i] = r.res.Convert(obj)
 	}
 	list := r.res.NewList()
@@ -107,20 +118,189 @@ func (r *REST) List(ctx context.Context, options *metainternalversion.ListOption
 	if err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("list %s: %w", r.res.Name, err))
 	}
-	listMeta.SetResourceVersion(resourceVersion)
-	if err := setTotalItems(list, int64(len(items))); err != nil {
+	if page.rv > 0 {
+		listMeta.SetResourceVersion(fmt.Sprint(page.rv))
+	}
+	listMeta.SetContinue(page.continueToken)
+	listMeta.SetRemainingItemCount(page.remaining)
+	if err := setTotalItems(list, page.total); err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("list %s: %w", r.res.Name, err))
 	}
 	return list, nil
 }
 
-// synced refuses reads until the informer has its first full list, so a
-// missing object is never reported as NotFound by a cache still filling up.
-func (r *REST) synced() error {
-	if r.informer.HasSynced() {
+// listPage is one page of a list and what the list metadata says about it.
+type listPage struct {
+	items         []runtime.Object
+	rv            uint64
+	total         int64
+	continueToken string
+	remaining     *int64
+}
+
+func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) (listPage, error) {
+	var token *continueToken
+	if options.Continue != "" {
+		var err error
+		if token, err = decodeContinue(options.Continue); err != nil {
+			return listPage{}, err
+		}
+		if start := c.windowStartRV(); token.RV < start {
+			return listPage{}, apierrors.NewResourceExpired(fmt.Sprintf(
+				"the continue token of this list, at resourceVersion %d, has expired (%s holds changes since %d): start the list again",
+				token.RV, r.res.Name, start))
+		}
+	} else if err := r.checkListVersion(ctx, c, options); err != nil {
+		return listPage{}, err
+	}
+
+	objs, rv, err := NewStore(r.res, c).List(genericapirequest.NamespaceValue(ctx), options.LabelSelector, options.FieldSelector)
+	if err != nil {
+		return listPage{}, err
+	}
+	page := listPage{items: objs, rv: rv, total: int64(len(objs))}
+	if token != nil {
+		// Every page reports the first page's version, so a watch from it
+		// replays every change made during the walk.
+		page.rv = token.RV
+		page.items = objs[afterKey(objs, token.Namespace, token.Name):]
+	}
+	if options.Limit > 0 && int64(len(page.items)) > options.Limit {
+		last := page.items[options.Limit-1]
+		m, _ := accessor(last)
+		remaining := int64(len(page.items)) - options.Limit
+		page.items = page.items[:options.Limit]
+		page.remaining = &remaining
+		page.continueToken = encodeContinue(continueToken{RV: page.rv, Namespace: m.GetNamespace(), Name: m.GetName()})
+	}
+	return page, nil
+}
+
+// checkListVersion applies the resourceVersion and resourceVersionMatch of a
+// first page, as kube-apiserver does for reads served from its watch cache.
+// The cache holds only its newest state, so an exact older version is gone.
+func (r *REST) checkListVersion(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) error {
+	if options.ResourceVersion == "" || options.ResourceVersion == "0" {
 		return nil
 	}
-	return apierrors.NewServiceUnavailable(fmt.Sprintf("the cache of %s is not yet synced with kube-apiserver, retry shortly", r.resource))
+	want, err := parseResourceVersion(options.ResourceVersion)
+	if err != nil {
+		return err
+	}
+	if err := r.waitFresh(ctx, c, options.ResourceVersion); err != nil {
+		return err
+	}
+	if options.ResourceVersionMatch == metav1.ResourceVersionMatchExact {
+		if current := c.ResourceVersion(); current != want {
+			return apierrors.NewResourceExpired(fmt.Sprintf(
+				"resourceVersion %d is not available: ks-apiserver serves %s at its current resourceVersion %d only; "+
+					"list without resourceVersionMatch=Exact, or with resourceVersion=%d", want, r.res.Name, current, current))
+		}
+	}
+	return nil
+}
+
+// freshnessWait bounds how long a read asking for a newer version than the
+// cache holds waits for the cache to catch up with kube-apiserver.
+const freshnessWait = 3 * time.Second
+
+// waitFresh waits until the cache holds resourceVersion (unset and "0" mean
+// any), or fails like kube-apiserver with a 504 "too large resource version".
+func (r *REST) waitFresh(ctx context.Context, c *Cache, resourceVersion string) error {
+	if resourceVersion == "" || resourceVersion == "0" {
+		return nil
+	}
+	want, err := parseResourceVersion(resourceVersion)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(freshnessWait)
+	for c.ResourceVersion() < want {
+		if time.Now().After(deadline) {
+			return tooLargeResourceVersion(want, c.ResourceVersion())
+		}
+		select {
+		case <-ctx.Done():
+			return apierrors.NewTimeoutError(fmt.Sprintf("waiting for %s at resourceVersion %d", r.res.Name, want), 1)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// Watch streams the changes of the request's namespace matching its
+// selectors: from a resourceVersion within the cache's window of recent
+// events (older is 410 Expired), or the current state first (unset or "0",
+// and sendInitialEvents=true, which ends the initial state with the
+// k8s.io/initial-events-end bookmark).
+func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptions) (watch.Interface, error) {
+	if options == nil {
+		options = &metainternalversion.ListOptions{}
+	}
+	if err := (&Store{res: r.res}).validateFields(options.FieldSelector); err != nil {
+		return nil, err
+	}
+	req := watchRequest{
+		namespace: genericapirequest.NamespaceValue(ctx),
+		label:     options.LabelSelector,
+		field:     options.FieldSelector,
+		bookmarks: options.AllowWatchBookmarks,
+	}
+	if req.label != nil && req.label.Empty() {
+		req.label = nil
+	}
+	if req.field != nil && req.field.Empty() {
+		req.field = nil
+	}
+	rv := options.ResourceVersion
+	switch {
+	case options.SendInitialEvents != nil:
+		req.initial = *options.SendInitialEvents
+		req.initialEnd = *options.SendInitialEvents && options.AllowWatchBookmarks
+		if !req.initial && rv != "" && rv != "0" {
+			from, err := parseResourceVersion(rv)
+			if err != nil {
+				return nil, err
+			}
+			req.from, req.resume = from, true
+		}
+	case rv == "" || rv == "0":
+		req.initial = true
+	default:
+		from, err := parseResourceVersion(rv)
+		if err != nil {
+			return nil, err
+		}
+		req.from, req.resume = from, true
+	}
+
+	c, err := r.cache()
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return idleWatch(ctx, r.res, req), nil
+	}
+	if req.initial && rv != "" && rv != "0" {
+		if err := r.waitFresh(ctx, c, rv); err != nil {
+			return nil, err
+		}
+	}
+	return c.watch(ctx, req, r.res.Convert)
+}
+
+// cache returns the resource's cache, nil when kube-apiserver does not serve
+// the upstream resource. It refuses reads until the cache holds the initial
+// list, so a cache still filling up never reports an existing object missing.
+func (r *REST) cache() (*Cache, error) {
+	c, ok := r.upstream.Cache(r.res)
+	if !ok {
+		return nil, nil
+	}
+	if !c.Synced() {
+		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("the cache of %s is not yet synced with kube-apiserver, retry shortly", r.resource))
+	}
+	return c, nil
 }
 
 // setTotalItems sets the TotalItems field every list type of the group has.

@@ -3,11 +3,13 @@ package mirror
 import (
 	"context"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -51,19 +53,55 @@ func servedPods() *Resource {
 	}
 }
 
-// startedREST serves pods from a real shared informer fed by a fake clientset.
+// startedREST serves pods from a cache following a real shared informer fed
+// by a fake clientset.
 func startedREST(t *testing.T, objs ...runtime.Object) *REST {
 	t.Helper()
 	factory := informers.NewSharedInformerFactory(fake.NewClientset(objs...), 0)
 	informer := factory.Core().V1().Pods().Informer()
-	r := NewREST(servedPods(), podsResource, informer)
+	up, c := upstreamWith(informer)
+	r := NewREST(up.Resources()[0], podsResource, up, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	factory.Start(ctx.Done())
-	if !cache.WaitForCacheSync(ctx.Done(), informer.HasSynced) {
-		t.Fatal("informer did not sync")
+	if !cache.WaitForCacheSync(ctx.Done(), c.Synced) {
+		t.Fatal("cache did not sync")
 	}
 	return r
+}
+
+// upstreamWith is an Upstream that has discovered pods, with a cache
+// following informer.
+func upstreamWith(informer cache.SharedIndexInformer) (*Upstream, *Cache) {
+	u := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+	c := NewCache(u.resources[0], 100)
+	if err := c.Follow(informer); err != nil {
+		panic(err)
+	}
+	u.caches["pods"] = c
+	close(u.discovered)
+	return u, c
+}
+
+// An upstream API kube-apiserver does not serve lists as empty, gets as
+// NotFound, and still rejects bad field selectors.
+func TestRESTUpstreamAbsent(t *testing.T) {
+	up := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+	r := NewREST(up.Resources()[0], podsResource, up, nil)
+	obj, err := r.List(inNamespace(""), nil)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if l := obj.(*servedPodList); l.TotalItems != 0 || l.Items == nil || len(l.Items) != 0 {
+		t.Errorf("List = %+v, want an empty page", l)
+	}
+	if _, err := r.Get(inNamespace("a"), "p", nil); !apierrors.IsNotFound(err) {
+		t.Errorf("Get: %v, want NotFound", err)
+	}
+	_, err = r.List(inNamespace(""), &metainternalversion.ListOptions{FieldSelector: fields.OneTermEqualSelector("spec.x", "y")})
+	if !apierrors.IsBadRequest(err) {
+		t.Errorf("List with a bad field: %v, want BadRequest", err)
+	}
 }
 
 func inNamespace(ns string) context.Context {
@@ -128,7 +166,8 @@ func TestRESTList(t *testing.T) {
 
 func TestRESTNotSynced(t *testing.T) {
 	factory := informers.NewSharedInformerFactory(fake.NewClientset(), 0)
-	r := NewREST(servedPods(), podsResource, factory.Core().V1().Pods().Informer())
+	up, _ := upstreamWith(factory.Core().V1().Pods().Informer())
+	r := NewREST(up.Resources()[0], podsResource, up, nil)
 	_, err := r.List(inNamespace(""), nil)
 	if !apierrors.IsServiceUnavailable(err) {
 		t.Errorf("List before sync: got %v, want ServiceUnavailable", err)
@@ -143,7 +182,8 @@ func TestRESTNotSynced(t *testing.T) {
 // cached objects exactly as they were.
 func TestRESTDoesNotMutateCache(t *testing.T) {
 	r := startedREST(t, pod("web", "p1", map[string]string{"app": "shop"}))
-	cached, _, _ := r.informer.GetIndexer().GetByKey("web/p1")
+	c, _ := r.cache()
+	cached, _, _ := c.get("web", "p1")
 	before := cached.(*corev1.Pod).DeepCopy()
 	for range 3 {
 		if _, err := r.List(inNamespace(""), nil); err != nil {

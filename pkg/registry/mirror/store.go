@@ -9,45 +9,33 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/cache"
 )
 
-// Store answers reads of one resource from the indexer of its upstream
-// informer. It returns cached upstream objects, which callers must not mutate.
+// Store answers reads of one resource from its Cache. It returns cached
+// upstream objects, which callers must not mutate.
 type Store struct {
-	res     *Resource
-	indexer cache.Indexer
+	res   *Resource
+	cache *Cache
 }
 
-// NewStore returns a store reading res from indexer, which must have the
-// cache.NamespaceIndex index for namespaced resources.
-func NewStore(res *Resource, indexer cache.Indexer) *Store {
-	return &Store{res: res, indexer: indexer}
+// NewStore returns a store reading res from cache.
+func NewStore(res *Resource, cache *Cache) *Store {
+	return &Store{res: res, cache: cache}
 }
 
-// Get returns the object namespace/name, or false when there is none.
-func (s *Store) Get(namespace, name string) (runtime.Object, bool, error) {
-	key := name
-	if s.res.Namespaced {
-		key = namespace + "/" + name
-	}
-	item, ok, err := s.indexer.GetByKey(key)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	obj, isObj := item.(runtime.Object)
-	if !isObj {
-		return nil, false, fmt.Errorf("%s cache holds %T, not an object", s.res.Name, item)
-	}
-	return obj, true, nil
+// Get returns the object namespace/name, or false when there is none, and
+// the cache's resourceVersion.
+func (s *Store) Get(namespace, name string) (runtime.Object, bool, uint64) {
+	return s.cache.get(namespace, name)
 }
 
 // List returns the objects in namespace ("" for all) matching both selectors,
-// ordered by namespace, then name. Nil selectors match everything. A field
-// selector on an unsupported field is a BadRequest error.
-func (s *Store) List(namespace string, label labels.Selector, field fields.Selector) ([]runtime.Object, error) {
+// ordered by namespace, then name, and the resourceVersion they are at. Nil
+// selectors match everything. A field selector on an unsupported field is a
+// BadRequest error.
+func (s *Store) List(namespace string, label labels.Selector, field fields.Selector) ([]runtime.Object, uint64, error) {
 	if err := s.validateFields(field); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if label != nil && label.Empty() {
 		label = nil
@@ -60,35 +48,24 @@ func (s *Store) List(namespace string, label labels.Selector, field fields.Selec
 	if field != nil && s.res.Namespaced {
 		if ns, ok := field.RequiresExactMatch("metadata.namespace"); ok {
 			if namespace != "" && namespace != ns {
-				return nil, nil
+				return nil, s.cache.ResourceVersion(), nil
 			}
 			namespace = ns
 		}
 	}
-	var candidates []any
-	var err error
-	switch {
-	case field != nil && hasExactName(field):
+	var snap snapshot
+	if field != nil && hasExactName(field) {
 		name, _ := field.RequiresExactMatch("metadata.name")
-		candidates, err = s.byName(namespace, name)
-	case s.res.Namespaced && namespace != "":
-		candidates, err = s.indexer.ByIndex(cache.NamespaceIndex, namespace)
-	default:
-		candidates = s.indexer.List()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", s.res.Name, err)
+		snap = s.byName(namespace, name)
+	} else {
+		snap = s.cache.list(namespace)
 	}
 
-	out := make([]runtime.Object, 0, len(candidates))
-	for _, item := range candidates {
-		obj, ok := item.(runtime.Object)
-		if !ok {
-			continue
-		}
+	out := make([]runtime.Object, 0, len(snap.objects))
+	for _, obj := range snap.objects {
 		m, err := accessor(obj)
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", s.res.Name, err)
+			return nil, 0, fmt.Errorf("list %s: %w", s.res.Name, err)
 		}
 		if s.res.Namespaced && namespace != "" && m.GetNamespace() != namespace {
 			continue
@@ -102,30 +79,31 @@ func (s *Store) List(namespace string, label labels.Selector, field fields.Selec
 		out = append(out, obj)
 	}
 	slices.SortFunc(out, compareNamespaceName)
-	return out, nil
+	return out, snap.rv, nil
 }
 
 // byName looks one name up directly: in one namespace, or in every namespace
 // for a cluster-wide list of a namespaced resource.
-func (s *Store) byName(namespace, name string) ([]any, error) {
+func (s *Store) byName(namespace, name string) snapshot {
 	if !s.res.Namespaced || namespace != "" {
-		obj, ok, err := s.Get(namespace, name)
-		if err != nil || !ok {
-			return nil, err
+		obj, ok, rv := s.cache.get(namespace, name)
+		if !ok {
+			return snapshot{rv: rv}
 		}
-		return []any{obj}, nil
+		return snapshot{objects: []runtime.Object{obj}, rv: rv}
 	}
-	var out []any
-	for _, ns := range s.indexer.ListIndexFuncValues(cache.NamespaceIndex) {
-		obj, ok, err := s.Get(ns, name)
-		if err != nil {
-			return nil, err
-		}
+	var snap snapshot
+	for _, ns := range s.cache.namespaces() {
+		obj, ok, rv := s.cache.get(ns, name)
+		snap.rv = max(snap.rv, rv)
 		if ok {
-			out = append(out, obj)
+			snap.objects = append(snap.objects, obj)
 		}
 	}
-	return out, nil
+	if snap.rv == 0 {
+		snap.rv = s.cache.ResourceVersion()
+	}
+	return snap
 }
 
 func hasExactName(field fields.Selector) bool {

@@ -1,7 +1,9 @@
 package mirror
 
 import (
+	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -10,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/cache"
+	"k8s.io/apimachinery/pkg/watch"
 )
 
 func testPods() *Resource {
@@ -21,19 +23,31 @@ func testNodes() *Resource {
 	return &Resource{Name: "nodes", SingularName: "node", Kind: "Node"}
 }
 
+// lastRV numbers test objects as etcd would.
+var lastRV atomic.Uint64
+
 func pod(ns, name string, labels map[string]string) *corev1.Pod {
-	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: labels}}
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+		Namespace: ns, Name: name, Labels: labels, ResourceVersion: fmt.Sprint(lastRV.Add(1)),
+	}}
 }
 
-func podIndexer(t *testing.T, pods ...*corev1.Pod) cache.Indexer {
-	t.Helper()
-	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	for _, p := range pods {
-		if err := indexer.Add(p); err != nil {
-			t.Fatal(err)
-		}
+// synced is a cache holding objs as its initial state.
+func synced(res *Resource, objs ...runtime.Object) *Cache {
+	c := NewCache(res, 100)
+	for _, o := range objs {
+		c.apply(watch.Added, o, nil)
 	}
-	return indexer
+	c.synced, c.windowStart = true, c.rv
+	return c
+}
+
+func podCache(pods ...*corev1.Pod) *Cache {
+	objs := make([]runtime.Object, len(pods))
+	for i, p := range pods {
+		objs[i] = p
+	}
+	return synced(testPods(), objs...)
 }
 
 func names(objs []runtime.Object) []string {
@@ -60,7 +74,7 @@ var orderingPods = []*corev1.Pod{
 }
 
 func TestStoreList(t *testing.T) {
-	store := NewStore(testPods(), podIndexer(t, orderingPods...))
+	store := NewStore(testPods(), podCache(orderingPods...))
 	tests := []struct {
 		name      string
 		namespace string
@@ -93,7 +107,7 @@ func TestStoreList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := store.List(tc.namespace, label, field)
+			got, _, err := store.List(tc.namespace, label, field)
 			if err != nil {
 				t.Fatalf("List: %v", err)
 			}
@@ -105,8 +119,8 @@ func TestStoreList(t *testing.T) {
 }
 
 func TestStoreListUnsupportedField(t *testing.T) {
-	store := NewStore(testPods(), podIndexer(t, orderingPods...))
-	_, err := store.List("", nil, fields.OneTermEqualSelector("spec.nodeName", "n1"))
+	store := NewStore(testPods(), podCache(orderingPods...))
+	_, _, err := store.List("", nil, fields.OneTermEqualSelector("spec.nodeName", "n1"))
 	if !apierrors.IsBadRequest(err) {
 		t.Fatalf("List with unsupported field: got %v, want a BadRequest", err)
 	}
@@ -124,8 +138,8 @@ func TestStoreResourceFields(t *testing.T) {
 	}
 	p1, p2 := pod("a", "p1", nil), pod("a", "p2", nil)
 	p1.Spec.NodeName = "n1"
-	store := NewStore(res, podIndexer(t, p1, p2))
-	got, err := store.List("", nil, fields.OneTermEqualSelector("spec.nodeName", "n1"))
+	store := NewStore(res, synced(res, p1, p2))
+	got, _, err := store.List("", nil, fields.OneTermEqualSelector("spec.nodeName", "n1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,28 +155,28 @@ func TestStoreResourceFields(t *testing.T) {
 }
 
 func TestStoreGet(t *testing.T) {
-	store := NewStore(testPods(), podIndexer(t, orderingPods...))
-	if obj, ok, err := store.Get("a", "y"); err != nil || !ok || obj.(*corev1.Pod).Labels["tier"] != "back" {
-		t.Errorf("Get(a, y) = %v, %v, %v", obj, ok, err)
+	store := NewStore(testPods(), podCache(orderingPods...))
+	if obj, ok, _ := store.Get("a", "y"); !ok || obj.(*corev1.Pod).Labels["tier"] != "back" {
+		t.Errorf("Get(a, y) = %v, %v", obj, ok)
 	}
 	for _, key := range [][2]string{{"a", "nope"}, {"c", "x"}, {"", "x"}} {
-		if _, ok, err := store.Get(key[0], key[1]); ok || err != nil {
-			t.Errorf("Get(%q, %q) found=%v err=%v, want not found", key[0], key[1], ok, err)
+		if _, ok, _ := store.Get(key[0], key[1]); ok {
+			t.Errorf("Get(%q, %q) found, want not found", key[0], key[1])
 		}
 	}
 }
 
 func TestStoreClusterScoped(t *testing.T) {
-	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
+	var nodes []runtime.Object
 	for _, n := range []string{"n3", "n1", "n2"} {
-		_ = indexer.Add(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n, Labels: map[string]string{"zone": n[1:]}}})
+		nodes = append(nodes, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n, Labels: map[string]string{"zone": n[1:]}, ResourceVersion: fmt.Sprint(lastRV.Add(1))}})
 	}
-	store := NewStore(testNodes(), indexer)
-	got, err := store.List("", nil, nil)
+	store := NewStore(testNodes(), synced(testNodes(), nodes...))
+	got, _, err := store.List("", nil, nil)
 	if err != nil || !slices.Equal(names(got), []string{"n1", "n2", "n3"}) {
 		t.Errorf("List = %v, %v", names(got), err)
 	}
-	got, err = store.List("", labels.SelectorFromSet(labels.Set{"zone": "2"}), fields.OneTermEqualSelector("metadata.name", "n2"))
+	got, _, err = store.List("", labels.SelectorFromSet(labels.Set{"zone": "2"}), fields.OneTermEqualSelector("metadata.name", "n2"))
 	if err != nil || !slices.Equal(names(got), []string{"n2"}) {
 		t.Errorf("List(zone=2, name=n2) = %v, %v", names(got), err)
 	}
@@ -170,7 +184,7 @@ func TestStoreClusterScoped(t *testing.T) {
 		t.Error("Get(n1) not found")
 	}
 	// Cluster-scoped resources have no metadata.namespace to match.
-	got, err = store.List("", nil, fields.OneTermEqualSelector("metadata.namespace", "x"))
+	got, _, err = store.List("", nil, fields.OneTermEqualSelector("metadata.namespace", "x"))
 	if err != nil || len(got) != 0 {
 		t.Errorf("List(metadata.namespace=x) = %v, %v; want nothing", names(got), err)
 	}

@@ -15,8 +15,12 @@ func deployments() mirror.Resource {
 		New:      func() runtime.Object { return &resources.Deployment{} },
 		NewList:  func() runtime.Object { return &resources.DeploymentList{} },
 		Convert: func(obj runtime.Object) runtime.Object {
-			d := obj.(*appsv1.Deployment)
-			return &resources.Deployment{ObjectMeta: d.ObjectMeta, Spec: d.Spec, Status: d.Status}
+			u := obj.(*appsv1.Deployment)
+			return &resources.Deployment{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.Deployment)
+			return &appsv1.Deployment{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 	}
 }

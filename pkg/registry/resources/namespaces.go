@@ -15,8 +15,12 @@ func namespaces() mirror.Resource {
 		New:      func() runtime.Object { return &resources.Namespace{} },
 		NewList:  func() runtime.Object { return &resources.NamespaceList{} },
 		Convert: func(obj runtime.Object) runtime.Object {
-			n := obj.(*corev1.Namespace)
-			return &resources.Namespace{ObjectMeta: n.ObjectMeta, Spec: n.Spec, Status: n.Status}
+			u := obj.(*corev1.Namespace)
+			return &resources.Namespace{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.Namespace)
+			return &corev1.Namespace{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 	}
 }

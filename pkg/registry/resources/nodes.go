@@ -15,8 +15,12 @@ func nodes() mirror.Resource {
 		New:      func() runtime.Object { return &resources.Node{} },
 		NewList:  func() runtime.Object { return &resources.NodeList{} },
 		Convert: func(obj runtime.Object) runtime.Object {
-			n := obj.(*corev1.Node)
-			return &resources.Node{ObjectMeta: n.ObjectMeta, Spec: n.Spec, Status: n.Status}
+			u := obj.(*corev1.Node)
+			return &resources.Node{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.Node)
+			return &corev1.Node{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 	}
 }

@@ -15,8 +15,12 @@ func pods() mirror.Resource {
 		New:      func() runtime.Object { return &resources.Pod{} },
 		NewList:  func() runtime.Object { return &resources.PodList{} },
 		Convert: func(obj runtime.Object) runtime.Object {
-			p := obj.(*corev1.Pod)
-			return &resources.Pod{ObjectMeta: p.ObjectMeta, Spec: p.Spec, Status: p.Status}
+			u := obj.(*corev1.Pod)
+			return &resources.Pod{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.Pod)
+			return &corev1.Pod{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 	}
 }

@@ -25,6 +25,9 @@ import (
 	unsafe "unsafe"
 
 	resources "github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	corev1 "k8s.io/api/core/v1"
+	v1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	conversion "k8s.io/apimachinery/pkg/conversion"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 )
@@ -36,6 +39,126 @@ func init() {
 // RegisterConversions adds conversion functions to the given scheme.
 // Public to allow building arbitrary schemes.
 func RegisterConversions(s *runtime.Scheme) error {
+	if err := s.AddGeneratedConversionFunc((*ClusterRole)(nil), (*resources.ClusterRole)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ClusterRole_To_resources_ClusterRole(a.(*ClusterRole), b.(*resources.ClusterRole), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ClusterRole)(nil), (*ClusterRole)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ClusterRole_To_v1alpha3_ClusterRole(a.(*resources.ClusterRole), b.(*ClusterRole), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ClusterRoleBinding)(nil), (*resources.ClusterRoleBinding)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ClusterRoleBinding_To_resources_ClusterRoleBinding(a.(*ClusterRoleBinding), b.(*resources.ClusterRoleBinding), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ClusterRoleBinding)(nil), (*ClusterRoleBinding)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ClusterRoleBinding_To_v1alpha3_ClusterRoleBinding(a.(*resources.ClusterRoleBinding), b.(*ClusterRoleBinding), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ClusterRoleBindingList)(nil), (*resources.ClusterRoleBindingList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ClusterRoleBindingList_To_resources_ClusterRoleBindingList(a.(*ClusterRoleBindingList), b.(*resources.ClusterRoleBindingList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ClusterRoleBindingList)(nil), (*ClusterRoleBindingList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ClusterRoleBindingList_To_v1alpha3_ClusterRoleBindingList(a.(*resources.ClusterRoleBindingList), b.(*ClusterRoleBindingList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ClusterRoleList)(nil), (*resources.ClusterRoleList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ClusterRoleList_To_resources_ClusterRoleList(a.(*ClusterRoleList), b.(*resources.ClusterRoleList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ClusterRoleList)(nil), (*ClusterRoleList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ClusterRoleList_To_v1alpha3_ClusterRoleList(a.(*resources.ClusterRoleList), b.(*ClusterRoleList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ConfigMap)(nil), (*resources.ConfigMap)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ConfigMap_To_resources_ConfigMap(a.(*ConfigMap), b.(*resources.ConfigMap), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ConfigMap)(nil), (*ConfigMap)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ConfigMap_To_v1alpha3_ConfigMap(a.(*resources.ConfigMap), b.(*ConfigMap), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ConfigMapList)(nil), (*resources.ConfigMapList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ConfigMapList_To_resources_ConfigMapList(a.(*ConfigMapList), b.(*resources.ConfigMapList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ConfigMapList)(nil), (*ConfigMapList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ConfigMapList_To_v1alpha3_ConfigMapList(a.(*resources.ConfigMapList), b.(*ConfigMapList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*CronJob)(nil), (*resources.CronJob)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_CronJob_To_resources_CronJob(a.(*CronJob), b.(*resources.CronJob), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.CronJob)(nil), (*CronJob)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_CronJob_To_v1alpha3_CronJob(a.(*resources.CronJob), b.(*CronJob), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*CronJobList)(nil), (*resources.CronJobList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_CronJobList_To_resources_CronJobList(a.(*CronJobList), b.(*resources.CronJobList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.CronJobList)(nil), (*CronJobList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_CronJobList_To_v1alpha3_CronJobList(a.(*resources.CronJobList), b.(*CronJobList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*CustomResourceDefinition)(nil), (*resources.CustomResourceDefinition)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_CustomResourceDefinition_To_resources_CustomResourceDefinition(a.(*CustomResourceDefinition), b.(*resources.CustomResourceDefinition), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.CustomResourceDefinition)(nil), (*CustomResourceDefinition)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_CustomResourceDefinition_To_v1alpha3_CustomResourceDefinition(a.(*resources.CustomResourceDefinition), b.(*CustomResourceDefinition), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*CustomResourceDefinitionList)(nil), (*resources.CustomResourceDefinitionList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_CustomResourceDefinitionList_To_resources_CustomResourceDefinitionList(a.(*CustomResourceDefinitionList), b.(*resources.CustomResourceDefinitionList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.CustomResourceDefinitionList)(nil), (*CustomResourceDefinitionList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_CustomResourceDefinitionList_To_v1alpha3_CustomResourceDefinitionList(a.(*resources.CustomResourceDefinitionList), b.(*CustomResourceDefinitionList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*DaemonSet)(nil), (*resources.DaemonSet)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_DaemonSet_To_resources_DaemonSet(a.(*DaemonSet), b.(*resources.DaemonSet), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.DaemonSet)(nil), (*DaemonSet)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_DaemonSet_To_v1alpha3_DaemonSet(a.(*resources.DaemonSet), b.(*DaemonSet), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*DaemonSetList)(nil), (*resources.DaemonSetList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_DaemonSetList_To_resources_DaemonSetList(a.(*DaemonSetList), b.(*resources.DaemonSetList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.DaemonSetList)(nil), (*DaemonSetList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_DaemonSetList_To_v1alpha3_DaemonSetList(a.(*resources.DaemonSetList), b.(*DaemonSetList), scope)
+	}); err != nil {
+		return err
+	}
 	if err := s.AddGeneratedConversionFunc((*Deployment)(nil), (*resources.Deployment)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_v1alpha3_Deployment_To_resources_Deployment(a.(*Deployment), b.(*resources.Deployment), scope)
 	}); err != nil {
@@ -53,6 +176,66 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}
 	if err := s.AddGeneratedConversionFunc((*resources.DeploymentList)(nil), (*DeploymentList)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_resources_DeploymentList_To_v1alpha3_DeploymentList(a.(*resources.DeploymentList), b.(*DeploymentList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*HorizontalPodAutoscaler)(nil), (*resources.HorizontalPodAutoscaler)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_HorizontalPodAutoscaler_To_resources_HorizontalPodAutoscaler(a.(*HorizontalPodAutoscaler), b.(*resources.HorizontalPodAutoscaler), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.HorizontalPodAutoscaler)(nil), (*HorizontalPodAutoscaler)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_HorizontalPodAutoscaler_To_v1alpha3_HorizontalPodAutoscaler(a.(*resources.HorizontalPodAutoscaler), b.(*HorizontalPodAutoscaler), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*HorizontalPodAutoscalerList)(nil), (*resources.HorizontalPodAutoscalerList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_HorizontalPodAutoscalerList_To_resources_HorizontalPodAutoscalerList(a.(*HorizontalPodAutoscalerList), b.(*resources.HorizontalPodAutoscalerList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.HorizontalPodAutoscalerList)(nil), (*HorizontalPodAutoscalerList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_HorizontalPodAutoscalerList_To_v1alpha3_HorizontalPodAutoscalerList(a.(*resources.HorizontalPodAutoscalerList), b.(*HorizontalPodAutoscalerList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*Ingress)(nil), (*resources.Ingress)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_Ingress_To_resources_Ingress(a.(*Ingress), b.(*resources.Ingress), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.Ingress)(nil), (*Ingress)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_Ingress_To_v1alpha3_Ingress(a.(*resources.Ingress), b.(*Ingress), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*IngressList)(nil), (*resources.IngressList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_IngressList_To_resources_IngressList(a.(*IngressList), b.(*resources.IngressList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.IngressList)(nil), (*IngressList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_IngressList_To_v1alpha3_IngressList(a.(*resources.IngressList), b.(*IngressList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*Job)(nil), (*resources.Job)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_Job_To_resources_Job(a.(*Job), b.(*resources.Job), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.Job)(nil), (*Job)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_Job_To_v1alpha3_Job(a.(*resources.Job), b.(*Job), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*JobList)(nil), (*resources.JobList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_JobList_To_resources_JobList(a.(*JobList), b.(*resources.JobList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.JobList)(nil), (*JobList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_JobList_To_v1alpha3_JobList(a.(*resources.JobList), b.(*JobList), scope)
 	}); err != nil {
 		return err
 	}
@@ -76,6 +259,26 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}); err != nil {
 		return err
 	}
+	if err := s.AddGeneratedConversionFunc((*NetworkPolicy)(nil), (*resources.NetworkPolicy)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_NetworkPolicy_To_resources_NetworkPolicy(a.(*NetworkPolicy), b.(*resources.NetworkPolicy), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.NetworkPolicy)(nil), (*NetworkPolicy)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_NetworkPolicy_To_v1alpha3_NetworkPolicy(a.(*resources.NetworkPolicy), b.(*NetworkPolicy), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*NetworkPolicyList)(nil), (*resources.NetworkPolicyList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_NetworkPolicyList_To_resources_NetworkPolicyList(a.(*NetworkPolicyList), b.(*resources.NetworkPolicyList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.NetworkPolicyList)(nil), (*NetworkPolicyList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_NetworkPolicyList_To_v1alpha3_NetworkPolicyList(a.(*resources.NetworkPolicyList), b.(*NetworkPolicyList), scope)
+	}); err != nil {
+		return err
+	}
 	if err := s.AddGeneratedConversionFunc((*Node)(nil), (*resources.Node)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_v1alpha3_Node_To_resources_Node(a.(*Node), b.(*resources.Node), scope)
 	}); err != nil {
@@ -93,6 +296,46 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}
 	if err := s.AddGeneratedConversionFunc((*resources.NodeList)(nil), (*NodeList)(nil), func(a, b interface{}, scope conversion.Scope) error {
 		return Convert_resources_NodeList_To_v1alpha3_NodeList(a.(*resources.NodeList), b.(*NodeList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*PersistentVolume)(nil), (*resources.PersistentVolume)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_PersistentVolume_To_resources_PersistentVolume(a.(*PersistentVolume), b.(*resources.PersistentVolume), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.PersistentVolume)(nil), (*PersistentVolume)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_PersistentVolume_To_v1alpha3_PersistentVolume(a.(*resources.PersistentVolume), b.(*PersistentVolume), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*PersistentVolumeClaim)(nil), (*resources.PersistentVolumeClaim)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_PersistentVolumeClaim_To_resources_PersistentVolumeClaim(a.(*PersistentVolumeClaim), b.(*resources.PersistentVolumeClaim), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.PersistentVolumeClaim)(nil), (*PersistentVolumeClaim)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_PersistentVolumeClaim_To_v1alpha3_PersistentVolumeClaim(a.(*resources.PersistentVolumeClaim), b.(*PersistentVolumeClaim), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*PersistentVolumeClaimList)(nil), (*resources.PersistentVolumeClaimList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_PersistentVolumeClaimList_To_resources_PersistentVolumeClaimList(a.(*PersistentVolumeClaimList), b.(*resources.PersistentVolumeClaimList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.PersistentVolumeClaimList)(nil), (*PersistentVolumeClaimList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_PersistentVolumeClaimList_To_v1alpha3_PersistentVolumeClaimList(a.(*resources.PersistentVolumeClaimList), b.(*PersistentVolumeClaimList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*PersistentVolumeList)(nil), (*resources.PersistentVolumeList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_PersistentVolumeList_To_resources_PersistentVolumeList(a.(*PersistentVolumeList), b.(*resources.PersistentVolumeList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.PersistentVolumeList)(nil), (*PersistentVolumeList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_PersistentVolumeList_To_v1alpha3_PersistentVolumeList(a.(*resources.PersistentVolumeList), b.(*PersistentVolumeList), scope)
 	}); err != nil {
 		return err
 	}
@@ -116,7 +359,487 @@ func RegisterConversions(s *runtime.Scheme) error {
 	}); err != nil {
 		return err
 	}
+	if err := s.AddGeneratedConversionFunc((*ReplicaSet)(nil), (*resources.ReplicaSet)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ReplicaSet_To_resources_ReplicaSet(a.(*ReplicaSet), b.(*resources.ReplicaSet), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ReplicaSet)(nil), (*ReplicaSet)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ReplicaSet_To_v1alpha3_ReplicaSet(a.(*resources.ReplicaSet), b.(*ReplicaSet), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ReplicaSetList)(nil), (*resources.ReplicaSetList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ReplicaSetList_To_resources_ReplicaSetList(a.(*ReplicaSetList), b.(*resources.ReplicaSetList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ReplicaSetList)(nil), (*ReplicaSetList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ReplicaSetList_To_v1alpha3_ReplicaSetList(a.(*resources.ReplicaSetList), b.(*ReplicaSetList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*Role)(nil), (*resources.Role)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_Role_To_resources_Role(a.(*Role), b.(*resources.Role), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.Role)(nil), (*Role)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_Role_To_v1alpha3_Role(a.(*resources.Role), b.(*Role), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*RoleBinding)(nil), (*resources.RoleBinding)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_RoleBinding_To_resources_RoleBinding(a.(*RoleBinding), b.(*resources.RoleBinding), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.RoleBinding)(nil), (*RoleBinding)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_RoleBinding_To_v1alpha3_RoleBinding(a.(*resources.RoleBinding), b.(*RoleBinding), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*RoleBindingList)(nil), (*resources.RoleBindingList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_RoleBindingList_To_resources_RoleBindingList(a.(*RoleBindingList), b.(*resources.RoleBindingList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.RoleBindingList)(nil), (*RoleBindingList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_RoleBindingList_To_v1alpha3_RoleBindingList(a.(*resources.RoleBindingList), b.(*RoleBindingList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*RoleList)(nil), (*resources.RoleList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_RoleList_To_resources_RoleList(a.(*RoleList), b.(*resources.RoleList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.RoleList)(nil), (*RoleList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_RoleList_To_v1alpha3_RoleList(a.(*resources.RoleList), b.(*RoleList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*Secret)(nil), (*resources.Secret)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_Secret_To_resources_Secret(a.(*Secret), b.(*resources.Secret), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.Secret)(nil), (*Secret)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_Secret_To_v1alpha3_Secret(a.(*resources.Secret), b.(*Secret), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*SecretList)(nil), (*resources.SecretList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_SecretList_To_resources_SecretList(a.(*SecretList), b.(*resources.SecretList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.SecretList)(nil), (*SecretList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_SecretList_To_v1alpha3_SecretList(a.(*resources.SecretList), b.(*SecretList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*Service)(nil), (*resources.Service)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_Service_To_resources_Service(a.(*Service), b.(*resources.Service), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.Service)(nil), (*Service)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_Service_To_v1alpha3_Service(a.(*resources.Service), b.(*Service), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ServiceAccount)(nil), (*resources.ServiceAccount)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ServiceAccount_To_resources_ServiceAccount(a.(*ServiceAccount), b.(*resources.ServiceAccount), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ServiceAccount)(nil), (*ServiceAccount)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ServiceAccount_To_v1alpha3_ServiceAccount(a.(*resources.ServiceAccount), b.(*ServiceAccount), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ServiceAccountList)(nil), (*resources.ServiceAccountList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ServiceAccountList_To_resources_ServiceAccountList(a.(*ServiceAccountList), b.(*resources.ServiceAccountList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ServiceAccountList)(nil), (*ServiceAccountList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ServiceAccountList_To_v1alpha3_ServiceAccountList(a.(*resources.ServiceAccountList), b.(*ServiceAccountList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*ServiceList)(nil), (*resources.ServiceList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_ServiceList_To_resources_ServiceList(a.(*ServiceList), b.(*resources.ServiceList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.ServiceList)(nil), (*ServiceList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_ServiceList_To_v1alpha3_ServiceList(a.(*resources.ServiceList), b.(*ServiceList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*StatefulSet)(nil), (*resources.StatefulSet)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_StatefulSet_To_resources_StatefulSet(a.(*StatefulSet), b.(*resources.StatefulSet), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.StatefulSet)(nil), (*StatefulSet)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_StatefulSet_To_v1alpha3_StatefulSet(a.(*resources.StatefulSet), b.(*StatefulSet), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*StatefulSetList)(nil), (*resources.StatefulSetList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_StatefulSetList_To_resources_StatefulSetList(a.(*StatefulSetList), b.(*resources.StatefulSetList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.StatefulSetList)(nil), (*StatefulSetList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_StatefulSetList_To_v1alpha3_StatefulSetList(a.(*resources.StatefulSetList), b.(*StatefulSetList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*StorageClass)(nil), (*resources.StorageClass)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_StorageClass_To_resources_StorageClass(a.(*StorageClass), b.(*resources.StorageClass), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.StorageClass)(nil), (*StorageClass)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_StorageClass_To_v1alpha3_StorageClass(a.(*resources.StorageClass), b.(*StorageClass), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*StorageClassList)(nil), (*resources.StorageClassList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_StorageClassList_To_resources_StorageClassList(a.(*StorageClassList), b.(*resources.StorageClassList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.StorageClassList)(nil), (*StorageClassList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_StorageClassList_To_v1alpha3_StorageClassList(a.(*resources.StorageClassList), b.(*StorageClassList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*User)(nil), (*resources.User)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_User_To_resources_User(a.(*User), b.(*resources.User), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.User)(nil), (*User)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_User_To_v1alpha3_User(a.(*resources.User), b.(*User), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*UserList)(nil), (*resources.UserList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_UserList_To_resources_UserList(a.(*UserList), b.(*resources.UserList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.UserList)(nil), (*UserList)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_UserList_To_v1alpha3_UserList(a.(*resources.UserList), b.(*UserList), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*UserSpec)(nil), (*resources.UserSpec)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_v1alpha3_UserSpec_To_resources_UserSpec(a.(*UserSpec), b.(*resources.UserSpec), scope)
+	}); err != nil {
+		return err
+	}
+	if err := s.AddGeneratedConversionFunc((*resources.UserSpec)(nil), (*UserSpec)(nil), func(a, b interface{}, scope conversion.Scope) error {
+		return Convert_resources_UserSpec_To_v1alpha3_UserSpec(a.(*resources.UserSpec), b.(*UserSpec), scope)
+	}); err != nil {
+		return err
+	}
 	return nil
+}
+
+func autoConvert_v1alpha3_ClusterRole_To_resources_ClusterRole(in *ClusterRole, out *resources.ClusterRole, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Rules = *(*[]v1.PolicyRule)(unsafe.Pointer(&in.Rules))
+	out.AggregationRule = (*v1.AggregationRule)(unsafe.Pointer(in.AggregationRule))
+	return nil
+}
+
+// Convert_v1alpha3_ClusterRole_To_resources_ClusterRole is an autogenerated conversion function.
+func Convert_v1alpha3_ClusterRole_To_resources_ClusterRole(in *ClusterRole, out *resources.ClusterRole, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ClusterRole_To_resources_ClusterRole(in, out, s)
+}
+
+func autoConvert_resources_ClusterRole_To_v1alpha3_ClusterRole(in *resources.ClusterRole, out *ClusterRole, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Rules = *(*[]v1.PolicyRule)(unsafe.Pointer(&in.Rules))
+	out.AggregationRule = (*v1.AggregationRule)(unsafe.Pointer(in.AggregationRule))
+	return nil
+}
+
+// Convert_resources_ClusterRole_To_v1alpha3_ClusterRole is an autogenerated conversion function.
+func Convert_resources_ClusterRole_To_v1alpha3_ClusterRole(in *resources.ClusterRole, out *ClusterRole, s conversion.Scope) error {
+	return autoConvert_resources_ClusterRole_To_v1alpha3_ClusterRole(in, out, s)
+}
+
+func autoConvert_v1alpha3_ClusterRoleBinding_To_resources_ClusterRoleBinding(in *ClusterRoleBinding, out *resources.ClusterRoleBinding, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Subjects = *(*[]v1.Subject)(unsafe.Pointer(&in.Subjects))
+	out.RoleRef = in.RoleRef
+	return nil
+}
+
+// Convert_v1alpha3_ClusterRoleBinding_To_resources_ClusterRoleBinding is an autogenerated conversion function.
+func Convert_v1alpha3_ClusterRoleBinding_To_resources_ClusterRoleBinding(in *ClusterRoleBinding, out *resources.ClusterRoleBinding, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ClusterRoleBinding_To_resources_ClusterRoleBinding(in, out, s)
+}
+
+func autoConvert_resources_ClusterRoleBinding_To_v1alpha3_ClusterRoleBinding(in *resources.ClusterRoleBinding, out *ClusterRoleBinding, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Subjects = *(*[]v1.Subject)(unsafe.Pointer(&in.Subjects))
+	out.RoleRef = in.RoleRef
+	return nil
+}
+
+// Convert_resources_ClusterRoleBinding_To_v1alpha3_ClusterRoleBinding is an autogenerated conversion function.
+func Convert_resources_ClusterRoleBinding_To_v1alpha3_ClusterRoleBinding(in *resources.ClusterRoleBinding, out *ClusterRoleBinding, s conversion.Scope) error {
+	return autoConvert_resources_ClusterRoleBinding_To_v1alpha3_ClusterRoleBinding(in, out, s)
+}
+
+func autoConvert_v1alpha3_ClusterRoleBindingList_To_resources_ClusterRoleBindingList(in *ClusterRoleBindingList, out *resources.ClusterRoleBindingList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.ClusterRoleBinding)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_ClusterRoleBindingList_To_resources_ClusterRoleBindingList is an autogenerated conversion function.
+func Convert_v1alpha3_ClusterRoleBindingList_To_resources_ClusterRoleBindingList(in *ClusterRoleBindingList, out *resources.ClusterRoleBindingList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ClusterRoleBindingList_To_resources_ClusterRoleBindingList(in, out, s)
+}
+
+func autoConvert_resources_ClusterRoleBindingList_To_v1alpha3_ClusterRoleBindingList(in *resources.ClusterRoleBindingList, out *ClusterRoleBindingList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]ClusterRoleBinding)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_ClusterRoleBindingList_To_v1alpha3_ClusterRoleBindingList is an autogenerated conversion function.
+func Convert_resources_ClusterRoleBindingList_To_v1alpha3_ClusterRoleBindingList(in *resources.ClusterRoleBindingList, out *ClusterRoleBindingList, s conversion.Scope) error {
+	return autoConvert_resources_ClusterRoleBindingList_To_v1alpha3_ClusterRoleBindingList(in, out, s)
+}
+
+func autoConvert_v1alpha3_ClusterRoleList_To_resources_ClusterRoleList(in *ClusterRoleList, out *resources.ClusterRoleList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.ClusterRole)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_ClusterRoleList_To_resources_ClusterRoleList is an autogenerated conversion function.
+func Convert_v1alpha3_ClusterRoleList_To_resources_ClusterRoleList(in *ClusterRoleList, out *resources.ClusterRoleList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ClusterRoleList_To_resources_ClusterRoleList(in, out, s)
+}
+
+func autoConvert_resources_ClusterRoleList_To_v1alpha3_ClusterRoleList(in *resources.ClusterRoleList, out *ClusterRoleList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]ClusterRole)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_ClusterRoleList_To_v1alpha3_ClusterRoleList is an autogenerated conversion function.
+func Convert_resources_ClusterRoleList_To_v1alpha3_ClusterRoleList(in *resources.ClusterRoleList, out *ClusterRoleList, s conversion.Scope) error {
+	return autoConvert_resources_ClusterRoleList_To_v1alpha3_ClusterRoleList(in, out, s)
+}
+
+func autoConvert_v1alpha3_ConfigMap_To_resources_ConfigMap(in *ConfigMap, out *resources.ConfigMap, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Immutable = (*bool)(unsafe.Pointer(in.Immutable))
+	out.Data = *(*map[string]string)(unsafe.Pointer(&in.Data))
+	out.BinaryData = *(*map[string][]byte)(unsafe.Pointer(&in.BinaryData))
+	return nil
+}
+
+// Convert_v1alpha3_ConfigMap_To_resources_ConfigMap is an autogenerated conversion function.
+func Convert_v1alpha3_ConfigMap_To_resources_ConfigMap(in *ConfigMap, out *resources.ConfigMap, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ConfigMap_To_resources_ConfigMap(in, out, s)
+}
+
+func autoConvert_resources_ConfigMap_To_v1alpha3_ConfigMap(in *resources.ConfigMap, out *ConfigMap, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Immutable = (*bool)(unsafe.Pointer(in.Immutable))
+	out.Data = *(*map[string]string)(unsafe.Pointer(&in.Data))
+	out.BinaryData = *(*map[string][]byte)(unsafe.Pointer(&in.BinaryData))
+	return nil
+}
+
+// Convert_resources_ConfigMap_To_v1alpha3_ConfigMap is an autogenerated conversion function.
+func Convert_resources_ConfigMap_To_v1alpha3_ConfigMap(in *resources.ConfigMap, out *ConfigMap, s conversion.Scope) error {
+	return autoConvert_resources_ConfigMap_To_v1alpha3_ConfigMap(in, out, s)
+}
+
+func autoConvert_v1alpha3_ConfigMapList_To_resources_ConfigMapList(in *ConfigMapList, out *resources.ConfigMapList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.ConfigMap)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_ConfigMapList_To_resources_ConfigMapList is an autogenerated conversion function.
+func Convert_v1alpha3_ConfigMapList_To_resources_ConfigMapList(in *ConfigMapList, out *resources.ConfigMapList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ConfigMapList_To_resources_ConfigMapList(in, out, s)
+}
+
+func autoConvert_resources_ConfigMapList_To_v1alpha3_ConfigMapList(in *resources.ConfigMapList, out *ConfigMapList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]ConfigMap)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_ConfigMapList_To_v1alpha3_ConfigMapList is an autogenerated conversion function.
+func Convert_resources_ConfigMapList_To_v1alpha3_ConfigMapList(in *resources.ConfigMapList, out *ConfigMapList, s conversion.Scope) error {
+	return autoConvert_resources_ConfigMapList_To_v1alpha3_ConfigMapList(in, out, s)
+}
+
+func autoConvert_v1alpha3_CronJob_To_resources_CronJob(in *CronJob, out *resources.CronJob, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_CronJob_To_resources_CronJob is an autogenerated conversion function.
+func Convert_v1alpha3_CronJob_To_resources_CronJob(in *CronJob, out *resources.CronJob, s conversion.Scope) error {
+	return autoConvert_v1alpha3_CronJob_To_resources_CronJob(in, out, s)
+}
+
+func autoConvert_resources_CronJob_To_v1alpha3_CronJob(in *resources.CronJob, out *CronJob, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_CronJob_To_v1alpha3_CronJob is an autogenerated conversion function.
+func Convert_resources_CronJob_To_v1alpha3_CronJob(in *resources.CronJob, out *CronJob, s conversion.Scope) error {
+	return autoConvert_resources_CronJob_To_v1alpha3_CronJob(in, out, s)
+}
+
+func autoConvert_v1alpha3_CronJobList_To_resources_CronJobList(in *CronJobList, out *resources.CronJobList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.CronJob)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_CronJobList_To_resources_CronJobList is an autogenerated conversion function.
+func Convert_v1alpha3_CronJobList_To_resources_CronJobList(in *CronJobList, out *resources.CronJobList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_CronJobList_To_resources_CronJobList(in, out, s)
+}
+
+func autoConvert_resources_CronJobList_To_v1alpha3_CronJobList(in *resources.CronJobList, out *CronJobList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]CronJob)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_CronJobList_To_v1alpha3_CronJobList is an autogenerated conversion function.
+func Convert_resources_CronJobList_To_v1alpha3_CronJobList(in *resources.CronJobList, out *CronJobList, s conversion.Scope) error {
+	return autoConvert_resources_CronJobList_To_v1alpha3_CronJobList(in, out, s)
+}
+
+func autoConvert_v1alpha3_CustomResourceDefinition_To_resources_CustomResourceDefinition(in *CustomResourceDefinition, out *resources.CustomResourceDefinition, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_CustomResourceDefinition_To_resources_CustomResourceDefinition is an autogenerated conversion function.
+func Convert_v1alpha3_CustomResourceDefinition_To_resources_CustomResourceDefinition(in *CustomResourceDefinition, out *resources.CustomResourceDefinition, s conversion.Scope) error {
+	return autoConvert_v1alpha3_CustomResourceDefinition_To_resources_CustomResourceDefinition(in, out, s)
+}
+
+func autoConvert_resources_CustomResourceDefinition_To_v1alpha3_CustomResourceDefinition(in *resources.CustomResourceDefinition, out *CustomResourceDefinition, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_CustomResourceDefinition_To_v1alpha3_CustomResourceDefinition is an autogenerated conversion function.
+func Convert_resources_CustomResourceDefinition_To_v1alpha3_CustomResourceDefinition(in *resources.CustomResourceDefinition, out *CustomResourceDefinition, s conversion.Scope) error {
+	return autoConvert_resources_CustomResourceDefinition_To_v1alpha3_CustomResourceDefinition(in, out, s)
+}
+
+func autoConvert_v1alpha3_CustomResourceDefinitionList_To_resources_CustomResourceDefinitionList(in *CustomResourceDefinitionList, out *resources.CustomResourceDefinitionList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.CustomResourceDefinition)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_CustomResourceDefinitionList_To_resources_CustomResourceDefinitionList is an autogenerated conversion function.
+func Convert_v1alpha3_CustomResourceDefinitionList_To_resources_CustomResourceDefinitionList(in *CustomResourceDefinitionList, out *resources.CustomResourceDefinitionList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_CustomResourceDefinitionList_To_resources_CustomResourceDefinitionList(in, out, s)
+}
+
+func autoConvert_resources_CustomResourceDefinitionList_To_v1alpha3_CustomResourceDefinitionList(in *resources.CustomResourceDefinitionList, out *CustomResourceDefinitionList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]CustomResourceDefinition)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_CustomResourceDefinitionList_To_v1alpha3_CustomResourceDefinitionList is an autogenerated conversion function.
+func Convert_resources_CustomResourceDefinitionList_To_v1alpha3_CustomResourceDefinitionList(in *resources.CustomResourceDefinitionList, out *CustomResourceDefinitionList, s conversion.Scope) error {
+	return autoConvert_resources_CustomResourceDefinitionList_To_v1alpha3_CustomResourceDefinitionList(in, out, s)
+}
+
+func autoConvert_v1alpha3_DaemonSet_To_resources_DaemonSet(in *DaemonSet, out *resources.DaemonSet, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_DaemonSet_To_resources_DaemonSet is an autogenerated conversion function.
+func Convert_v1alpha3_DaemonSet_To_resources_DaemonSet(in *DaemonSet, out *resources.DaemonSet, s conversion.Scope) error {
+	return autoConvert_v1alpha3_DaemonSet_To_resources_DaemonSet(in, out, s)
+}
+
+func autoConvert_resources_DaemonSet_To_v1alpha3_DaemonSet(in *resources.DaemonSet, out *DaemonSet, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_DaemonSet_To_v1alpha3_DaemonSet is an autogenerated conversion function.
+func Convert_resources_DaemonSet_To_v1alpha3_DaemonSet(in *resources.DaemonSet, out *DaemonSet, s conversion.Scope) error {
+	return autoConvert_resources_DaemonSet_To_v1alpha3_DaemonSet(in, out, s)
+}
+
+func autoConvert_v1alpha3_DaemonSetList_To_resources_DaemonSetList(in *DaemonSetList, out *resources.DaemonSetList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.DaemonSet)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_DaemonSetList_To_resources_DaemonSetList is an autogenerated conversion function.
+func Convert_v1alpha3_DaemonSetList_To_resources_DaemonSetList(in *DaemonSetList, out *resources.DaemonSetList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_DaemonSetList_To_resources_DaemonSetList(in, out, s)
+}
+
+func autoConvert_resources_DaemonSetList_To_v1alpha3_DaemonSetList(in *resources.DaemonSetList, out *DaemonSetList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]DaemonSet)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_DaemonSetList_To_v1alpha3_DaemonSetList is an autogenerated conversion function.
+func Convert_resources_DaemonSetList_To_v1alpha3_DaemonSetList(in *resources.DaemonSetList, out *DaemonSetList, s conversion.Scope) error {
+	return autoConvert_resources_DaemonSetList_To_v1alpha3_DaemonSetList(in, out, s)
 }
 
 func autoConvert_v1alpha3_Deployment_To_resources_Deployment(in *Deployment, out *resources.Deployment, s conversion.Scope) error {
@@ -167,6 +890,150 @@ func Convert_resources_DeploymentList_To_v1alpha3_DeploymentList(in *resources.D
 	return autoConvert_resources_DeploymentList_To_v1alpha3_DeploymentList(in, out, s)
 }
 
+func autoConvert_v1alpha3_HorizontalPodAutoscaler_To_resources_HorizontalPodAutoscaler(in *HorizontalPodAutoscaler, out *resources.HorizontalPodAutoscaler, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_HorizontalPodAutoscaler_To_resources_HorizontalPodAutoscaler is an autogenerated conversion function.
+func Convert_v1alpha3_HorizontalPodAutoscaler_To_resources_HorizontalPodAutoscaler(in *HorizontalPodAutoscaler, out *resources.HorizontalPodAutoscaler, s conversion.Scope) error {
+	return autoConvert_v1alpha3_HorizontalPodAutoscaler_To_resources_HorizontalPodAutoscaler(in, out, s)
+}
+
+func autoConvert_resources_HorizontalPodAutoscaler_To_v1alpha3_HorizontalPodAutoscaler(in *resources.HorizontalPodAutoscaler, out *HorizontalPodAutoscaler, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_HorizontalPodAutoscaler_To_v1alpha3_HorizontalPodAutoscaler is an autogenerated conversion function.
+func Convert_resources_HorizontalPodAutoscaler_To_v1alpha3_HorizontalPodAutoscaler(in *resources.HorizontalPodAutoscaler, out *HorizontalPodAutoscaler, s conversion.Scope) error {
+	return autoConvert_resources_HorizontalPodAutoscaler_To_v1alpha3_HorizontalPodAutoscaler(in, out, s)
+}
+
+func autoConvert_v1alpha3_HorizontalPodAutoscalerList_To_resources_HorizontalPodAutoscalerList(in *HorizontalPodAutoscalerList, out *resources.HorizontalPodAutoscalerList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.HorizontalPodAutoscaler)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_HorizontalPodAutoscalerList_To_resources_HorizontalPodAutoscalerList is an autogenerated conversion function.
+func Convert_v1alpha3_HorizontalPodAutoscalerList_To_resources_HorizontalPodAutoscalerList(in *HorizontalPodAutoscalerList, out *resources.HorizontalPodAutoscalerList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_HorizontalPodAutoscalerList_To_resources_HorizontalPodAutoscalerList(in, out, s)
+}
+
+func autoConvert_resources_HorizontalPodAutoscalerList_To_v1alpha3_HorizontalPodAutoscalerList(in *resources.HorizontalPodAutoscalerList, out *HorizontalPodAutoscalerList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]HorizontalPodAutoscaler)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_HorizontalPodAutoscalerList_To_v1alpha3_HorizontalPodAutoscalerList is an autogenerated conversion function.
+func Convert_resources_HorizontalPodAutoscalerList_To_v1alpha3_HorizontalPodAutoscalerList(in *resources.HorizontalPodAutoscalerList, out *HorizontalPodAutoscalerList, s conversion.Scope) error {
+	return autoConvert_resources_HorizontalPodAutoscalerList_To_v1alpha3_HorizontalPodAutoscalerList(in, out, s)
+}
+
+func autoConvert_v1alpha3_Ingress_To_resources_Ingress(in *Ingress, out *resources.Ingress, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_Ingress_To_resources_Ingress is an autogenerated conversion function.
+func Convert_v1alpha3_Ingress_To_resources_Ingress(in *Ingress, out *resources.Ingress, s conversion.Scope) error {
+	return autoConvert_v1alpha3_Ingress_To_resources_Ingress(in, out, s)
+}
+
+func autoConvert_resources_Ingress_To_v1alpha3_Ingress(in *resources.Ingress, out *Ingress, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_Ingress_To_v1alpha3_Ingress is an autogenerated conversion function.
+func Convert_resources_Ingress_To_v1alpha3_Ingress(in *resources.Ingress, out *Ingress, s conversion.Scope) error {
+	return autoConvert_resources_Ingress_To_v1alpha3_Ingress(in, out, s)
+}
+
+func autoConvert_v1alpha3_IngressList_To_resources_IngressList(in *IngressList, out *resources.IngressList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.Ingress)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_IngressList_To_resources_IngressList is an autogenerated conversion function.
+func Convert_v1alpha3_IngressList_To_resources_IngressList(in *IngressList, out *resources.IngressList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_IngressList_To_resources_IngressList(in, out, s)
+}
+
+func autoConvert_resources_IngressList_To_v1alpha3_IngressList(in *resources.IngressList, out *IngressList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]Ingress)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_IngressList_To_v1alpha3_IngressList is an autogenerated conversion function.
+func Convert_resources_IngressList_To_v1alpha3_IngressList(in *resources.IngressList, out *IngressList, s conversion.Scope) error {
+	return autoConvert_resources_IngressList_To_v1alpha3_IngressList(in, out, s)
+}
+
+func autoConvert_v1alpha3_Job_To_resources_Job(in *Job, out *resources.Job, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_Job_To_resources_Job is an autogenerated conversion function.
+func Convert_v1alpha3_Job_To_resources_Job(in *Job, out *resources.Job, s conversion.Scope) error {
+	return autoConvert_v1alpha3_Job_To_resources_Job(in, out, s)
+}
+
+func autoConvert_resources_Job_To_v1alpha3_Job(in *resources.Job, out *Job, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_Job_To_v1alpha3_Job is an autogenerated conversion function.
+func Convert_resources_Job_To_v1alpha3_Job(in *resources.Job, out *Job, s conversion.Scope) error {
+	return autoConvert_resources_Job_To_v1alpha3_Job(in, out, s)
+}
+
+func autoConvert_v1alpha3_JobList_To_resources_JobList(in *JobList, out *resources.JobList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.Job)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_JobList_To_resources_JobList is an autogenerated conversion function.
+func Convert_v1alpha3_JobList_To_resources_JobList(in *JobList, out *resources.JobList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_JobList_To_resources_JobList(in, out, s)
+}
+
+func autoConvert_resources_JobList_To_v1alpha3_JobList(in *resources.JobList, out *JobList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]Job)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_JobList_To_v1alpha3_JobList is an autogenerated conversion function.
+func Convert_resources_JobList_To_v1alpha3_JobList(in *resources.JobList, out *JobList, s conversion.Scope) error {
+	return autoConvert_resources_JobList_To_v1alpha3_JobList(in, out, s)
+}
+
 func autoConvert_v1alpha3_Namespace_To_resources_Namespace(in *Namespace, out *resources.Namespace, s conversion.Scope) error {
 	out.ObjectMeta = in.ObjectMeta
 	out.Spec = in.Spec
@@ -213,6 +1080,52 @@ func autoConvert_resources_NamespaceList_To_v1alpha3_NamespaceList(in *resources
 // Convert_resources_NamespaceList_To_v1alpha3_NamespaceList is an autogenerated conversion function.
 func Convert_resources_NamespaceList_To_v1alpha3_NamespaceList(in *resources.NamespaceList, out *NamespaceList, s conversion.Scope) error {
 	return autoConvert_resources_NamespaceList_To_v1alpha3_NamespaceList(in, out, s)
+}
+
+func autoConvert_v1alpha3_NetworkPolicy_To_resources_NetworkPolicy(in *NetworkPolicy, out *resources.NetworkPolicy, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	return nil
+}
+
+// Convert_v1alpha3_NetworkPolicy_To_resources_NetworkPolicy is an autogenerated conversion function.
+func Convert_v1alpha3_NetworkPolicy_To_resources_NetworkPolicy(in *NetworkPolicy, out *resources.NetworkPolicy, s conversion.Scope) error {
+	return autoConvert_v1alpha3_NetworkPolicy_To_resources_NetworkPolicy(in, out, s)
+}
+
+func autoConvert_resources_NetworkPolicy_To_v1alpha3_NetworkPolicy(in *resources.NetworkPolicy, out *NetworkPolicy, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	return nil
+}
+
+// Convert_resources_NetworkPolicy_To_v1alpha3_NetworkPolicy is an autogenerated conversion function.
+func Convert_resources_NetworkPolicy_To_v1alpha3_NetworkPolicy(in *resources.NetworkPolicy, out *NetworkPolicy, s conversion.Scope) error {
+	return autoConvert_resources_NetworkPolicy_To_v1alpha3_NetworkPolicy(in, out, s)
+}
+
+func autoConvert_v1alpha3_NetworkPolicyList_To_resources_NetworkPolicyList(in *NetworkPolicyList, out *resources.NetworkPolicyList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.NetworkPolicy)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_NetworkPolicyList_To_resources_NetworkPolicyList is an autogenerated conversion function.
+func Convert_v1alpha3_NetworkPolicyList_To_resources_NetworkPolicyList(in *NetworkPolicyList, out *resources.NetworkPolicyList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_NetworkPolicyList_To_resources_NetworkPolicyList(in, out, s)
+}
+
+func autoConvert_resources_NetworkPolicyList_To_v1alpha3_NetworkPolicyList(in *resources.NetworkPolicyList, out *NetworkPolicyList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]NetworkPolicy)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_NetworkPolicyList_To_v1alpha3_NetworkPolicyList is an autogenerated conversion function.
+func Convert_resources_NetworkPolicyList_To_v1alpha3_NetworkPolicyList(in *resources.NetworkPolicyList, out *NetworkPolicyList, s conversion.Scope) error {
+	return autoConvert_resources_NetworkPolicyList_To_v1alpha3_NetworkPolicyList(in, out, s)
 }
 
 func autoConvert_v1alpha3_Node_To_resources_Node(in *Node, out *resources.Node, s conversion.Scope) error {
@@ -263,6 +1176,102 @@ func Convert_resources_NodeList_To_v1alpha3_NodeList(in *resources.NodeList, out
 	return autoConvert_resources_NodeList_To_v1alpha3_NodeList(in, out, s)
 }
 
+func autoConvert_v1alpha3_PersistentVolume_To_resources_PersistentVolume(in *PersistentVolume, out *resources.PersistentVolume, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_PersistentVolume_To_resources_PersistentVolume is an autogenerated conversion function.
+func Convert_v1alpha3_PersistentVolume_To_resources_PersistentVolume(in *PersistentVolume, out *resources.PersistentVolume, s conversion.Scope) error {
+	return autoConvert_v1alpha3_PersistentVolume_To_resources_PersistentVolume(in, out, s)
+}
+
+func autoConvert_resources_PersistentVolume_To_v1alpha3_PersistentVolume(in *resources.PersistentVolume, out *PersistentVolume, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_PersistentVolume_To_v1alpha3_PersistentVolume is an autogenerated conversion function.
+func Convert_resources_PersistentVolume_To_v1alpha3_PersistentVolume(in *resources.PersistentVolume, out *PersistentVolume, s conversion.Scope) error {
+	return autoConvert_resources_PersistentVolume_To_v1alpha3_PersistentVolume(in, out, s)
+}
+
+func autoConvert_v1alpha3_PersistentVolumeClaim_To_resources_PersistentVolumeClaim(in *PersistentVolumeClaim, out *resources.PersistentVolumeClaim, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_PersistentVolumeClaim_To_resources_PersistentVolumeClaim is an autogenerated conversion function.
+func Convert_v1alpha3_PersistentVolumeClaim_To_resources_PersistentVolumeClaim(in *PersistentVolumeClaim, out *resources.PersistentVolumeClaim, s conversion.Scope) error {
+	return autoConvert_v1alpha3_PersistentVolumeClaim_To_resources_PersistentVolumeClaim(in, out, s)
+}
+
+func autoConvert_resources_PersistentVolumeClaim_To_v1alpha3_PersistentVolumeClaim(in *resources.PersistentVolumeClaim, out *PersistentVolumeClaim, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_PersistentVolumeClaim_To_v1alpha3_PersistentVolumeClaim is an autogenerated conversion function.
+func Convert_resources_PersistentVolumeClaim_To_v1alpha3_PersistentVolumeClaim(in *resources.PersistentVolumeClaim, out *PersistentVolumeClaim, s conversion.Scope) error {
+	return autoConvert_resources_PersistentVolumeClaim_To_v1alpha3_PersistentVolumeClaim(in, out, s)
+}
+
+func autoConvert_v1alpha3_PersistentVolumeClaimList_To_resources_PersistentVolumeClaimList(in *PersistentVolumeClaimList, out *resources.PersistentVolumeClaimList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.PersistentVolumeClaim)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_PersistentVolumeClaimList_To_resources_PersistentVolumeClaimList is an autogenerated conversion function.
+func Convert_v1alpha3_PersistentVolumeClaimList_To_resources_PersistentVolumeClaimList(in *PersistentVolumeClaimList, out *resources.PersistentVolumeClaimList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_PersistentVolumeClaimList_To_resources_PersistentVolumeClaimList(in, out, s)
+}
+
+func autoConvert_resources_PersistentVolumeClaimList_To_v1alpha3_PersistentVolumeClaimList(in *resources.PersistentVolumeClaimList, out *PersistentVolumeClaimList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]PersistentVolumeClaim)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_PersistentVolumeClaimList_To_v1alpha3_PersistentVolumeClaimList is an autogenerated conversion function.
+func Convert_resources_PersistentVolumeClaimList_To_v1alpha3_PersistentVolumeClaimList(in *resources.PersistentVolumeClaimList, out *PersistentVolumeClaimList, s conversion.Scope) error {
+	return autoConvert_resources_PersistentVolumeClaimList_To_v1alpha3_PersistentVolumeClaimList(in, out, s)
+}
+
+func autoConvert_v1alpha3_PersistentVolumeList_To_resources_PersistentVolumeList(in *PersistentVolumeList, out *resources.PersistentVolumeList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.PersistentVolume)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_PersistentVolumeList_To_resources_PersistentVolumeList is an autogenerated conversion function.
+func Convert_v1alpha3_PersistentVolumeList_To_resources_PersistentVolumeList(in *PersistentVolumeList, out *resources.PersistentVolumeList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_PersistentVolumeList_To_resources_PersistentVolumeList(in, out, s)
+}
+
+func autoConvert_resources_PersistentVolumeList_To_v1alpha3_PersistentVolumeList(in *resources.PersistentVolumeList, out *PersistentVolumeList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]PersistentVolume)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_PersistentVolumeList_To_v1alpha3_PersistentVolumeList is an autogenerated conversion function.
+func Convert_resources_PersistentVolumeList_To_v1alpha3_PersistentVolumeList(in *resources.PersistentVolumeList, out *PersistentVolumeList, s conversion.Scope) error {
+	return autoConvert_resources_PersistentVolumeList_To_v1alpha3_PersistentVolumeList(in, out, s)
+}
+
 func autoConvert_v1alpha3_Pod_To_resources_Pod(in *Pod, out *resources.Pod, s conversion.Scope) error {
 	out.ObjectMeta = in.ObjectMeta
 	out.Spec = in.Spec
@@ -309,4 +1318,472 @@ func autoConvert_resources_PodList_To_v1alpha3_PodList(in *resources.PodList, ou
 // Convert_resources_PodList_To_v1alpha3_PodList is an autogenerated conversion function.
 func Convert_resources_PodList_To_v1alpha3_PodList(in *resources.PodList, out *PodList, s conversion.Scope) error {
 	return autoConvert_resources_PodList_To_v1alpha3_PodList(in, out, s)
+}
+
+func autoConvert_v1alpha3_ReplicaSet_To_resources_ReplicaSet(in *ReplicaSet, out *resources.ReplicaSet, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_ReplicaSet_To_resources_ReplicaSet is an autogenerated conversion function.
+func Convert_v1alpha3_ReplicaSet_To_resources_ReplicaSet(in *ReplicaSet, out *resources.ReplicaSet, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ReplicaSet_To_resources_ReplicaSet(in, out, s)
+}
+
+func autoConvert_resources_ReplicaSet_To_v1alpha3_ReplicaSet(in *resources.ReplicaSet, out *ReplicaSet, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_ReplicaSet_To_v1alpha3_ReplicaSet is an autogenerated conversion function.
+func Convert_resources_ReplicaSet_To_v1alpha3_ReplicaSet(in *resources.ReplicaSet, out *ReplicaSet, s conversion.Scope) error {
+	return autoConvert_resources_ReplicaSet_To_v1alpha3_ReplicaSet(in, out, s)
+}
+
+func autoConvert_v1alpha3_ReplicaSetList_To_resources_ReplicaSetList(in *ReplicaSetList, out *resources.ReplicaSetList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.ReplicaSet)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_ReplicaSetList_To_resources_ReplicaSetList is an autogenerated conversion function.
+func Convert_v1alpha3_ReplicaSetList_To_resources_ReplicaSetList(in *ReplicaSetList, out *resources.ReplicaSetList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ReplicaSetList_To_resources_ReplicaSetList(in, out, s)
+}
+
+func autoConvert_resources_ReplicaSetList_To_v1alpha3_ReplicaSetList(in *resources.ReplicaSetList, out *ReplicaSetList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]ReplicaSet)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_ReplicaSetList_To_v1alpha3_ReplicaSetList is an autogenerated conversion function.
+func Convert_resources_ReplicaSetList_To_v1alpha3_ReplicaSetList(in *resources.ReplicaSetList, out *ReplicaSetList, s conversion.Scope) error {
+	return autoConvert_resources_ReplicaSetList_To_v1alpha3_ReplicaSetList(in, out, s)
+}
+
+func autoConvert_v1alpha3_Role_To_resources_Role(in *Role, out *resources.Role, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Rules = *(*[]v1.PolicyRule)(unsafe.Pointer(&in.Rules))
+	return nil
+}
+
+// Convert_v1alpha3_Role_To_resources_Role is an autogenerated conversion function.
+func Convert_v1alpha3_Role_To_resources_Role(in *Role, out *resources.Role, s conversion.Scope) error {
+	return autoConvert_v1alpha3_Role_To_resources_Role(in, out, s)
+}
+
+func autoConvert_resources_Role_To_v1alpha3_Role(in *resources.Role, out *Role, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Rules = *(*[]v1.PolicyRule)(unsafe.Pointer(&in.Rules))
+	return nil
+}
+
+// Convert_resources_Role_To_v1alpha3_Role is an autogenerated conversion function.
+func Convert_resources_Role_To_v1alpha3_Role(in *resources.Role, out *Role, s conversion.Scope) error {
+	return autoConvert_resources_Role_To_v1alpha3_Role(in, out, s)
+}
+
+func autoConvert_v1alpha3_RoleBinding_To_resources_RoleBinding(in *RoleBinding, out *resources.RoleBinding, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Subjects = *(*[]v1.Subject)(unsafe.Pointer(&in.Subjects))
+	out.RoleRef = in.RoleRef
+	return nil
+}
+
+// Convert_v1alpha3_RoleBinding_To_resources_RoleBinding is an autogenerated conversion function.
+func Convert_v1alpha3_RoleBinding_To_resources_RoleBinding(in *RoleBinding, out *resources.RoleBinding, s conversion.Scope) error {
+	return autoConvert_v1alpha3_RoleBinding_To_resources_RoleBinding(in, out, s)
+}
+
+func autoConvert_resources_RoleBinding_To_v1alpha3_RoleBinding(in *resources.RoleBinding, out *RoleBinding, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Subjects = *(*[]v1.Subject)(unsafe.Pointer(&in.Subjects))
+	out.RoleRef = in.RoleRef
+	return nil
+}
+
+// Convert_resources_RoleBinding_To_v1alpha3_RoleBinding is an autogenerated conversion function.
+func Convert_resources_RoleBinding_To_v1alpha3_RoleBinding(in *resources.RoleBinding, out *RoleBinding, s conversion.Scope) error {
+	return autoConvert_resources_RoleBinding_To_v1alpha3_RoleBinding(in, out, s)
+}
+
+func autoConvert_v1alpha3_RoleBindingList_To_resources_RoleBindingList(in *RoleBindingList, out *resources.RoleBindingList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.RoleBinding)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_RoleBindingList_To_resources_RoleBindingList is an autogenerated conversion function.
+func Convert_v1alpha3_RoleBindingList_To_resources_RoleBindingList(in *RoleBindingList, out *resources.RoleBindingList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_RoleBindingList_To_resources_RoleBindingList(in, out, s)
+}
+
+func autoConvert_resources_RoleBindingList_To_v1alpha3_RoleBindingList(in *resources.RoleBindingList, out *RoleBindingList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]RoleBinding)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_RoleBindingList_To_v1alpha3_RoleBindingList is an autogenerated conversion function.
+func Convert_resources_RoleBindingList_To_v1alpha3_RoleBindingList(in *resources.RoleBindingList, out *RoleBindingList, s conversion.Scope) error {
+	return autoConvert_resources_RoleBindingList_To_v1alpha3_RoleBindingList(in, out, s)
+}
+
+func autoConvert_v1alpha3_RoleList_To_resources_RoleList(in *RoleList, out *resources.RoleList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.Role)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_RoleList_To_resources_RoleList is an autogenerated conversion function.
+func Convert_v1alpha3_RoleList_To_resources_RoleList(in *RoleList, out *resources.RoleList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_RoleList_To_resources_RoleList(in, out, s)
+}
+
+func autoConvert_resources_RoleList_To_v1alpha3_RoleList(in *resources.RoleList, out *RoleList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]Role)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_RoleList_To_v1alpha3_RoleList is an autogenerated conversion function.
+func Convert_resources_RoleList_To_v1alpha3_RoleList(in *resources.RoleList, out *RoleList, s conversion.Scope) error {
+	return autoConvert_resources_RoleList_To_v1alpha3_RoleList(in, out, s)
+}
+
+func autoConvert_v1alpha3_Secret_To_resources_Secret(in *Secret, out *resources.Secret, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Immutable = (*bool)(unsafe.Pointer(in.Immutable))
+	out.Data = *(*map[string][]byte)(unsafe.Pointer(&in.Data))
+	out.Type = corev1.SecretType(in.Type)
+	return nil
+}
+
+// Convert_v1alpha3_Secret_To_resources_Secret is an autogenerated conversion function.
+func Convert_v1alpha3_Secret_To_resources_Secret(in *Secret, out *resources.Secret, s conversion.Scope) error {
+	return autoConvert_v1alpha3_Secret_To_resources_Secret(in, out, s)
+}
+
+func autoConvert_resources_Secret_To_v1alpha3_Secret(in *resources.Secret, out *Secret, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Immutable = (*bool)(unsafe.Pointer(in.Immutable))
+	out.Data = *(*map[string][]byte)(unsafe.Pointer(&in.Data))
+	out.Type = corev1.SecretType(in.Type)
+	return nil
+}
+
+// Convert_resources_Secret_To_v1alpha3_Secret is an autogenerated conversion function.
+func Convert_resources_Secret_To_v1alpha3_Secret(in *resources.Secret, out *Secret, s conversion.Scope) error {
+	return autoConvert_resources_Secret_To_v1alpha3_Secret(in, out, s)
+}
+
+func autoConvert_v1alpha3_SecretList_To_resources_SecretList(in *SecretList, out *resources.SecretList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.Secret)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_SecretList_To_resources_SecretList is an autogenerated conversion function.
+func Convert_v1alpha3_SecretList_To_resources_SecretList(in *SecretList, out *resources.SecretList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_SecretList_To_resources_SecretList(in, out, s)
+}
+
+func autoConvert_resources_SecretList_To_v1alpha3_SecretList(in *resources.SecretList, out *SecretList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]Secret)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_SecretList_To_v1alpha3_SecretList is an autogenerated conversion function.
+func Convert_resources_SecretList_To_v1alpha3_SecretList(in *resources.SecretList, out *SecretList, s conversion.Scope) error {
+	return autoConvert_resources_SecretList_To_v1alpha3_SecretList(in, out, s)
+}
+
+func autoConvert_v1alpha3_Service_To_resources_Service(in *Service, out *resources.Service, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_Service_To_resources_Service is an autogenerated conversion function.
+func Convert_v1alpha3_Service_To_resources_Service(in *Service, out *resources.Service, s conversion.Scope) error {
+	return autoConvert_v1alpha3_Service_To_resources_Service(in, out, s)
+}
+
+func autoConvert_resources_Service_To_v1alpha3_Service(in *resources.Service, out *Service, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_Service_To_v1alpha3_Service is an autogenerated conversion function.
+func Convert_resources_Service_To_v1alpha3_Service(in *resources.Service, out *Service, s conversion.Scope) error {
+	return autoConvert_resources_Service_To_v1alpha3_Service(in, out, s)
+}
+
+func autoConvert_v1alpha3_ServiceAccount_To_resources_ServiceAccount(in *ServiceAccount, out *resources.ServiceAccount, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Secrets = *(*[]corev1.ObjectReference)(unsafe.Pointer(&in.Secrets))
+	out.ImagePullSecrets = *(*[]corev1.LocalObjectReference)(unsafe.Pointer(&in.ImagePullSecrets))
+	out.AutomountServiceAccountToken = (*bool)(unsafe.Pointer(in.AutomountServiceAccountToken))
+	return nil
+}
+
+// Convert_v1alpha3_ServiceAccount_To_resources_ServiceAccount is an autogenerated conversion function.
+func Convert_v1alpha3_ServiceAccount_To_resources_ServiceAccount(in *ServiceAccount, out *resources.ServiceAccount, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ServiceAccount_To_resources_ServiceAccount(in, out, s)
+}
+
+func autoConvert_resources_ServiceAccount_To_v1alpha3_ServiceAccount(in *resources.ServiceAccount, out *ServiceAccount, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Secrets = *(*[]corev1.ObjectReference)(unsafe.Pointer(&in.Secrets))
+	out.ImagePullSecrets = *(*[]corev1.LocalObjectReference)(unsafe.Pointer(&in.ImagePullSecrets))
+	out.AutomountServiceAccountToken = (*bool)(unsafe.Pointer(in.AutomountServiceAccountToken))
+	return nil
+}
+
+// Convert_resources_ServiceAccount_To_v1alpha3_ServiceAccount is an autogenerated conversion function.
+func Convert_resources_ServiceAccount_To_v1alpha3_ServiceAccount(in *resources.ServiceAccount, out *ServiceAccount, s conversion.Scope) error {
+	return autoConvert_resources_ServiceAccount_To_v1alpha3_ServiceAccount(in, out, s)
+}
+
+func autoConvert_v1alpha3_ServiceAccountList_To_resources_ServiceAccountList(in *ServiceAccountList, out *resources.ServiceAccountList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.ServiceAccount)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_ServiceAccountList_To_resources_ServiceAccountList is an autogenerated conversion function.
+func Convert_v1alpha3_ServiceAccountList_To_resources_ServiceAccountList(in *ServiceAccountList, out *resources.ServiceAccountList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ServiceAccountList_To_resources_ServiceAccountList(in, out, s)
+}
+
+func autoConvert_resources_ServiceAccountList_To_v1alpha3_ServiceAccountList(in *resources.ServiceAccountList, out *ServiceAccountList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]ServiceAccount)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_ServiceAccountList_To_v1alpha3_ServiceAccountList is an autogenerated conversion function.
+func Convert_resources_ServiceAccountList_To_v1alpha3_ServiceAccountList(in *resources.ServiceAccountList, out *ServiceAccountList, s conversion.Scope) error {
+	return autoConvert_resources_ServiceAccountList_To_v1alpha3_ServiceAccountList(in, out, s)
+}
+
+func autoConvert_v1alpha3_ServiceList_To_resources_ServiceList(in *ServiceList, out *resources.ServiceList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.Service)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_ServiceList_To_resources_ServiceList is an autogenerated conversion function.
+func Convert_v1alpha3_ServiceList_To_resources_ServiceList(in *ServiceList, out *resources.ServiceList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_ServiceList_To_resources_ServiceList(in, out, s)
+}
+
+func autoConvert_resources_ServiceList_To_v1alpha3_ServiceList(in *resources.ServiceList, out *ServiceList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]Service)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_ServiceList_To_v1alpha3_ServiceList is an autogenerated conversion function.
+func Convert_resources_ServiceList_To_v1alpha3_ServiceList(in *resources.ServiceList, out *ServiceList, s conversion.Scope) error {
+	return autoConvert_resources_ServiceList_To_v1alpha3_ServiceList(in, out, s)
+}
+
+func autoConvert_v1alpha3_StatefulSet_To_resources_StatefulSet(in *StatefulSet, out *resources.StatefulSet, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_StatefulSet_To_resources_StatefulSet is an autogenerated conversion function.
+func Convert_v1alpha3_StatefulSet_To_resources_StatefulSet(in *StatefulSet, out *resources.StatefulSet, s conversion.Scope) error {
+	return autoConvert_v1alpha3_StatefulSet_To_resources_StatefulSet(in, out, s)
+}
+
+func autoConvert_resources_StatefulSet_To_v1alpha3_StatefulSet(in *resources.StatefulSet, out *StatefulSet, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Spec = in.Spec
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_StatefulSet_To_v1alpha3_StatefulSet is an autogenerated conversion function.
+func Convert_resources_StatefulSet_To_v1alpha3_StatefulSet(in *resources.StatefulSet, out *StatefulSet, s conversion.Scope) error {
+	return autoConvert_resources_StatefulSet_To_v1alpha3_StatefulSet(in, out, s)
+}
+
+func autoConvert_v1alpha3_StatefulSetList_To_resources_StatefulSetList(in *StatefulSetList, out *resources.StatefulSetList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.StatefulSet)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_StatefulSetList_To_resources_StatefulSetList is an autogenerated conversion function.
+func Convert_v1alpha3_StatefulSetList_To_resources_StatefulSetList(in *StatefulSetList, out *resources.StatefulSetList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_StatefulSetList_To_resources_StatefulSetList(in, out, s)
+}
+
+func autoConvert_resources_StatefulSetList_To_v1alpha3_StatefulSetList(in *resources.StatefulSetList, out *StatefulSetList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]StatefulSet)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_StatefulSetList_To_v1alpha3_StatefulSetList is an autogenerated conversion function.
+func Convert_resources_StatefulSetList_To_v1alpha3_StatefulSetList(in *resources.StatefulSetList, out *StatefulSetList, s conversion.Scope) error {
+	return autoConvert_resources_StatefulSetList_To_v1alpha3_StatefulSetList(in, out, s)
+}
+
+func autoConvert_v1alpha3_StorageClass_To_resources_StorageClass(in *StorageClass, out *resources.StorageClass, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Provisioner = in.Provisioner
+	out.Parameters = *(*map[string]string)(unsafe.Pointer(&in.Parameters))
+	out.ReclaimPolicy = (*corev1.PersistentVolumeReclaimPolicy)(unsafe.Pointer(in.ReclaimPolicy))
+	out.MountOptions = *(*[]string)(unsafe.Pointer(&in.MountOptions))
+	out.AllowVolumeExpansion = (*bool)(unsafe.Pointer(in.AllowVolumeExpansion))
+	out.VolumeBindingMode = (*storagev1.VolumeBindingMode)(unsafe.Pointer(in.VolumeBindingMode))
+	out.AllowedTopologies = *(*[]corev1.TopologySelectorTerm)(unsafe.Pointer(&in.AllowedTopologies))
+	return nil
+}
+
+// Convert_v1alpha3_StorageClass_To_resources_StorageClass is an autogenerated conversion function.
+func Convert_v1alpha3_StorageClass_To_resources_StorageClass(in *StorageClass, out *resources.StorageClass, s conversion.Scope) error {
+	return autoConvert_v1alpha3_StorageClass_To_resources_StorageClass(in, out, s)
+}
+
+func autoConvert_resources_StorageClass_To_v1alpha3_StorageClass(in *resources.StorageClass, out *StorageClass, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	out.Provisioner = in.Provisioner
+	out.Parameters = *(*map[string]string)(unsafe.Pointer(&in.Parameters))
+	out.ReclaimPolicy = (*corev1.PersistentVolumeReclaimPolicy)(unsafe.Pointer(in.ReclaimPolicy))
+	out.MountOptions = *(*[]string)(unsafe.Pointer(&in.MountOptions))
+	out.AllowVolumeExpansion = (*bool)(unsafe.Pointer(in.AllowVolumeExpansion))
+	out.VolumeBindingMode = (*storagev1.VolumeBindingMode)(unsafe.Pointer(in.VolumeBindingMode))
+	out.AllowedTopologies = *(*[]corev1.TopologySelectorTerm)(unsafe.Pointer(&in.AllowedTopologies))
+	return nil
+}
+
+// Convert_resources_StorageClass_To_v1alpha3_StorageClass is an autogenerated conversion function.
+func Convert_resources_StorageClass_To_v1alpha3_StorageClass(in *resources.StorageClass, out *StorageClass, s conversion.Scope) error {
+	return autoConvert_resources_StorageClass_To_v1alpha3_StorageClass(in, out, s)
+}
+
+func autoConvert_v1alpha3_StorageClassList_To_resources_StorageClassList(in *StorageClassList, out *resources.StorageClassList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.StorageClass)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_StorageClassList_To_resources_StorageClassList is an autogenerated conversion function.
+func Convert_v1alpha3_StorageClassList_To_resources_StorageClassList(in *StorageClassList, out *resources.StorageClassList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_StorageClassList_To_resources_StorageClassList(in, out, s)
+}
+
+func autoConvert_resources_StorageClassList_To_v1alpha3_StorageClassList(in *resources.StorageClassList, out *StorageClassList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]StorageClass)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_StorageClassList_To_v1alpha3_StorageClassList is an autogenerated conversion function.
+func Convert_resources_StorageClassList_To_v1alpha3_StorageClassList(in *resources.StorageClassList, out *StorageClassList, s conversion.Scope) error {
+	return autoConvert_resources_StorageClassList_To_v1alpha3_StorageClassList(in, out, s)
+}
+
+func autoConvert_v1alpha3_User_To_resources_User(in *User, out *resources.User, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	if err := Convert_v1alpha3_UserSpec_To_resources_UserSpec(&in.Spec, &out.Spec, s); err != nil {
+		return err
+	}
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_v1alpha3_User_To_resources_User is an autogenerated conversion function.
+func Convert_v1alpha3_User_To_resources_User(in *User, out *resources.User, s conversion.Scope) error {
+	return autoConvert_v1alpha3_User_To_resources_User(in, out, s)
+}
+
+func autoConvert_resources_User_To_v1alpha3_User(in *resources.User, out *User, s conversion.Scope) error {
+	out.ObjectMeta = in.ObjectMeta
+	if err := Convert_resources_UserSpec_To_v1alpha3_UserSpec(&in.Spec, &out.Spec, s); err != nil {
+		return err
+	}
+	out.Status = in.Status
+	return nil
+}
+
+// Convert_resources_User_To_v1alpha3_User is an autogenerated conversion function.
+func Convert_resources_User_To_v1alpha3_User(in *resources.User, out *User, s conversion.Scope) error {
+	return autoConvert_resources_User_To_v1alpha3_User(in, out, s)
+}
+
+func autoConvert_v1alpha3_UserList_To_resources_UserList(in *UserList, out *resources.UserList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]resources.User)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_v1alpha3_UserList_To_resources_UserList is an autogenerated conversion function.
+func Convert_v1alpha3_UserList_To_resources_UserList(in *UserList, out *resources.UserList, s conversion.Scope) error {
+	return autoConvert_v1alpha3_UserList_To_resources_UserList(in, out, s)
+}
+
+func autoConvert_resources_UserList_To_v1alpha3_UserList(in *resources.UserList, out *UserList, s conversion.Scope) error {
+	out.ListMeta = in.ListMeta
+	out.TotalItems = in.TotalItems
+	out.Items = *(*[]User)(unsafe.Pointer(&in.Items))
+	return nil
+}
+
+// Convert_resources_UserList_To_v1alpha3_UserList is an autogenerated conversion function.
+func Convert_resources_UserList_To_v1alpha3_UserList(in *resources.UserList, out *UserList, s conversion.Scope) error {
+	return autoConvert_resources_UserList_To_v1alpha3_UserList(in, out, s)
+}
+
+func autoConvert_v1alpha3_UserSpec_To_resources_UserSpec(in *UserSpec, out *resources.UserSpec, s conversion.Scope) error {
+	*out = *(*resources.UserSpec)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_v1alpha3_UserSpec_To_resources_UserSpec is an autogenerated conversion function.
+func Convert_v1alpha3_UserSpec_To_resources_UserSpec(in *UserSpec, out *resources.UserSpec, s conversion.Scope) error {
+	return autoConvert_v1alpha3_UserSpec_To_resources_UserSpec(in, out, s)
+}
+
+func autoConvert_resources_UserSpec_To_v1alpha3_UserSpec(in *resources.UserSpec, out *UserSpec, s conversion.Scope) error {
+	*out = *(*UserSpec)(unsafe.Pointer(in))
+	return nil
+}
+
+// Convert_resources_UserSpec_To_v1alpha3_UserSpec is an autogenerated conversion function.
+func Convert_resources_UserSpec_To_v1alpha3_UserSpec(in *resources.UserSpec, out *UserSpec, s conversion.Scope) error {
+	return autoConvert_resources_UserSpec_To_v1alpha3_UserSpec(in, out, s)
 }

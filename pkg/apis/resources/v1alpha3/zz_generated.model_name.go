@@ -22,6 +22,66 @@ limitations under the License.
 package v1alpha3
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ClusterRole) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ClusterRole"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ClusterRoleBinding) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ClusterRoleBinding"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ClusterRoleBindingList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ClusterRoleBindingList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ClusterRoleList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ClusterRoleList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ConfigMap) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ConfigMap"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ConfigMapList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ConfigMapList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in CronJob) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.CronJob"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in CronJobList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.CronJobList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in CustomResourceDefinition) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.CustomResourceDefinition"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in CustomResourceDefinitionList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.CustomResourceDefinitionList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in DaemonSet) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.DaemonSet"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in DaemonSetList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.DaemonSetList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in Deployment) OpenAPIModelName() string {
 	return "io.kubesphere.resources.v1alpha3.Deployment"
 }
@@ -29,6 +89,36 @@ func (in Deployment) OpenAPIModelName() string {
 // OpenAPIModelName returns the OpenAPI model name for this type.
 func (in DeploymentList) OpenAPIModelName() string {
 	return "io.kubesphere.resources.v1alpha3.DeploymentList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in HorizontalPodAutoscaler) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.HorizontalPodAutoscaler"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in HorizontalPodAutoscalerList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.HorizontalPodAutoscalerList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in Ingress) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.Ingress"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in IngressList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.IngressList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in Job) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.Job"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JobList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.JobList"
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
@@ -42,6 +132,16 @@ func (in NamespaceList) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in NetworkPolicy) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.NetworkPolicy"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in NetworkPolicyList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.NetworkPolicyList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in Node) OpenAPIModelName() string {
 	return "io.kubesphere.resources.v1alpha3.Node"
 }
@@ -52,6 +152,26 @@ func (in NodeList) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in PersistentVolume) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.PersistentVolume"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in PersistentVolumeClaim) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.PersistentVolumeClaim"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in PersistentVolumeClaimList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.PersistentVolumeClaimList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in PersistentVolumeList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.PersistentVolumeList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in Pod) OpenAPIModelName() string {
 	return "io.kubesphere.resources.v1alpha3.Pod"
 }
@@ -59,4 +179,99 @@ func (in Pod) OpenAPIModelName() string {
 // OpenAPIModelName returns the OpenAPI model name for this type.
 func (in PodList) OpenAPIModelName() string {
 	return "io.kubesphere.resources.v1alpha3.PodList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ReplicaSet) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ReplicaSet"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ReplicaSetList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ReplicaSetList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in Role) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.Role"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in RoleBinding) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.RoleBinding"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in RoleBindingList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.RoleBindingList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in RoleList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.RoleList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in Secret) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.Secret"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in SecretList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.SecretList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in Service) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.Service"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ServiceAccount) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ServiceAccount"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ServiceAccountList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ServiceAccountList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ServiceList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.ServiceList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in StatefulSet) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.StatefulSet"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in StatefulSetList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.StatefulSetList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in StorageClass) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.StorageClass"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in StorageClassList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.StorageClassList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in User) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.User"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in UserList) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.UserList"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in UserSpec) OpenAPIModelName() string {
+	return "io.kubesphere.resources.v1alpha3.UserSpec"
 }

@@ -22,6 +22,7 @@ import (
 	fmt "fmt"
 	http "net/http"
 
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/typed/iam/v1beta1"
 	resourcesv1alpha3 "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/typed/resources/v1alpha3"
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
@@ -30,13 +31,20 @@ import (
 
 type Interface interface {
 	Discovery() discovery.DiscoveryInterfaces
+	IamV1beta1() iamv1beta1.IamV1beta1Interface
 	ResourcesV1alpha3() resourcesv1alpha3.ResourcesV1alpha3Interface
 }
 
 // Clientset contains the clients for groups.
 type Clientset struct {
 	*discovery.DiscoveryClient
+	iamV1beta1        *iamv1beta1.IamV1beta1Client
 	resourcesV1alpha3 *resourcesv1alpha3.ResourcesV1alpha3Client
+}
+
+// IamV1beta1 retrieves the IamV1beta1Client
+func (c *Clientset) IamV1beta1() iamv1beta1.IamV1beta1Interface {
+	return c.iamV1beta1
 }
 
 // ResourcesV1alpha3 retrieves the ResourcesV1alpha3Client
@@ -88,6 +96,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 
 	var cs Clientset
 	var err error
+	cs.iamV1beta1, err = iamv1beta1.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 	cs.resourcesV1alpha3, err = resourcesv1alpha3.NewForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
 		return nil, err
@@ -113,6 +125,7 @@ func NewForConfigOrDie(c *rest.Config) *Clientset {
 // New creates a new Clientset for the given RESTClient.
 func New(c rest.Interface) *Clientset {
 	var cs Clientset
+	cs.iamV1beta1 = iamv1beta1.New(c)
 	cs.resourcesV1alpha3 = resourcesv1alpha3.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)

@@ -25,6 +25,7 @@ import (
 	time "time"
 
 	versioned "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
+	iam "github.com/ks-apiserver/ks-apiserver/pkg/generated/informers/externalversions/iam"
 	internalinterfaces "github.com/ks-apiserver/ks-apiserver/pkg/generated/informers/externalversions/internalinterfaces"
 	resources "github.com/ks-apiserver/ks-apiserver/pkg/generated/informers/externalversions/resources"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -325,7 +326,12 @@ type SharedInformerFactory interface {
 	// client.
 	InformerFor(obj runtime.Object, newFunc internalinterfaces.NewInformerFunc) cache.SharedIndexInformer
 
+	Iam() iam.Interface
 	Resources() resources.Interface
+}
+
+func (f *sharedInformerFactory) Iam() iam.Interface {
+	return iam.New(f, f.namespace, f.tweakListOptions)
 }
 
 func (f *sharedInformerFactory) Resources() resources.Interface {

@@ -21,6 +21,7 @@ package externalversions
 import (
 	fmt "fmt"
 
+	v1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	v1alpha3 "github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	cache "k8s.io/client-go/tools/cache"
@@ -52,15 +53,61 @@ func (f *genericInformer) Lister() cache.GenericLister {
 // TODO extend this to unknown resources with a client pool
 func (f *sharedInformerFactory) ForResource(resource schema.GroupVersionResource) (GenericInformer, error) {
 	switch resource {
-	// Group=resources.kubesphere.io, Version=v1alpha3
+	// Group=iam.kubesphere.io, Version=v1beta1
+	case v1beta1.SchemeGroupVersion.WithResource("users"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Iam().V1beta1().Users().Informer()}, nil
+
+		// Group=resources.kubesphere.io, Version=v1alpha3
+	case v1alpha3.SchemeGroupVersion.WithResource("clusterroles"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().ClusterRoles().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("clusterrolebindings"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().ClusterRoleBindings().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("configmaps"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().ConfigMaps().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("cronjobs"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().CronJobs().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("customresourcedefinitions"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().CustomResourceDefinitions().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("daemonsets"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().DaemonSets().Informer()}, nil
 	case v1alpha3.SchemeGroupVersion.WithResource("deployments"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Deployments().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("horizontalpodautoscalers"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().HorizontalPodAutoscalers().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("ingresses"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Ingresses().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("jobs"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Jobs().Informer()}, nil
 	case v1alpha3.SchemeGroupVersion.WithResource("namespaces"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Namespaces().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("networkpolicies"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().NetworkPolicies().Informer()}, nil
 	case v1alpha3.SchemeGroupVersion.WithResource("nodes"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Nodes().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("persistentvolumes"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().PersistentVolumes().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("persistentvolumeclaims"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().PersistentVolumeClaims().Informer()}, nil
 	case v1alpha3.SchemeGroupVersion.WithResource("pods"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Pods().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("replicasets"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().ReplicaSets().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("roles"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Roles().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("rolebindings"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().RoleBindings().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("secrets"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Secrets().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("services"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Services().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("serviceaccounts"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().ServiceAccounts().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("statefulsets"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().StatefulSets().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("storageclasses"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().StorageClasses().Informer()}, nil
+	case v1alpha3.SchemeGroupVersion.WithResource("users"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Resources().V1alpha3().Users().Informer()}, nil
 
 	}
 

@@ -20,6 +20,8 @@ package fake
 
 import (
 	clientset "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/typed/iam/v1beta1"
+	fakeiamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/typed/iam/v1beta1/fake"
 	resourcesv1alpha3 "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/typed/resources/v1alpha3"
 	fakeresourcesv1alpha3 "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/typed/resources/v1alpha3/fake"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -94,6 +96,11 @@ var (
 	_ clientset.Interface = &Clientset{}
 	_ testing.FakeClient  = &Clientset{}
 )
+
+// IamV1beta1 retrieves the IamV1beta1Client
+func (c *Clientset) IamV1beta1() iamv1beta1.IamV1beta1Interface {
+	return &fakeiamv1beta1.FakeIamV1beta1{Fake: &c.Fake}
+}
 
 // ResourcesV1alpha3 retrieves the ResourcesV1alpha3Client
 func (c *Clientset) ResourcesV1alpha3() resourcesv1alpha3.ResourcesV1alpha3Interface {

@@ -19,6 +19,7 @@ limitations under the License.
 package fake
 
 import (
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	resourcesv1alpha3 "github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -31,6 +32,7 @@ var scheme = runtime.NewScheme()
 var codecs = serializer.NewCodecFactory(scheme)
 
 var localSchemeBuilder = runtime.SchemeBuilder{
+	iamv1beta1.AddToScheme,
 	resourcesv1alpha3.AddToScheme,
 }
 

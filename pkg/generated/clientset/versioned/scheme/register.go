@@ -19,6 +19,7 @@ limitations under the License.
 package scheme
 
 import (
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	resourcesv1alpha3 "github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
@@ -31,6 +32,7 @@ var Scheme = runtime.NewScheme()
 var Codecs = serializer.NewCodecFactory(Scheme)
 var ParameterCodec = runtime.NewParameterCodec(Scheme)
 var localSchemeBuilder = runtime.SchemeBuilder{
+	iamv1beta1.AddToScheme,
 	resourcesv1alpha3.AddToScheme,
 }
 

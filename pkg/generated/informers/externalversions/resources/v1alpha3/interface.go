@@ -24,14 +24,56 @@ import (
 
 // Interface provides access to all the informers in this group version.
 type Interface interface {
+	// ClusterRoles returns a ClusterRoleInformer.
+	ClusterRoles() TypedClusterRoleInformer
+	// ClusterRoleBindings returns a ClusterRoleBindingInformer.
+	ClusterRoleBindings() TypedClusterRoleBindingInformer
+	// ConfigMaps returns a ConfigMapInformer.
+	ConfigMaps() TypedConfigMapInformer
+	// CronJobs returns a CronJobInformer.
+	CronJobs() TypedCronJobInformer
+	// CustomResourceDefinitions returns a CustomResourceDefinitionInformer.
+	CustomResourceDefinitions() TypedCustomResourceDefinitionInformer
+	// DaemonSets returns a DaemonSetInformer.
+	DaemonSets() TypedDaemonSetInformer
 	// Deployments returns a DeploymentInformer.
 	Deployments() TypedDeploymentInformer
+	// HorizontalPodAutoscalers returns a HorizontalPodAutoscalerInformer.
+	HorizontalPodAutoscalers() TypedHorizontalPodAutoscalerInformer
+	// Ingresses returns a IngressInformer.
+	Ingresses() TypedIngressInformer
+	// Jobs returns a JobInformer.
+	Jobs() TypedJobInformer
 	// Namespaces returns a NamespaceInformer.
 	Namespaces() TypedNamespaceInformer
+	// NetworkPolicies returns a NetworkPolicyInformer.
+	NetworkPolicies() TypedNetworkPolicyInformer
 	// Nodes returns a NodeInformer.
 	Nodes() TypedNodeInformer
+	// PersistentVolumes returns a PersistentVolumeInformer.
+	PersistentVolumes() TypedPersistentVolumeInformer
+	// PersistentVolumeClaims returns a PersistentVolumeClaimInformer.
+	PersistentVolumeClaims() TypedPersistentVolumeClaimInformer
 	// Pods returns a PodInformer.
 	Pods() TypedPodInformer
+	// ReplicaSets returns a ReplicaSetInformer.
+	ReplicaSets() TypedReplicaSetInformer
+	// Roles returns a RoleInformer.
+	Roles() TypedRoleInformer
+	// RoleBindings returns a RoleBindingInformer.
+	RoleBindings() TypedRoleBindingInformer
+	// Secrets returns a SecretInformer.
+	Secrets() TypedSecretInformer
+	// Services returns a ServiceInformer.
+	Services() TypedServiceInformer
+	// ServiceAccounts returns a ServiceAccountInformer.
+	ServiceAccounts() TypedServiceAccountInformer
+	// StatefulSets returns a StatefulSetInformer.
+	StatefulSets() TypedStatefulSetInformer
+	// StorageClasses returns a StorageClassInformer.
+	StorageClasses() TypedStorageClassInformer
+	// Users returns a UserInformer.
+	Users() TypedUserInformer
 }
 
 type version struct {
@@ -45,9 +87,54 @@ func New(f internalinterfaces.SharedInformerFactory, namespace string, tweakList
 	return &version{factory: f, namespace: namespace, tweakListOptions: tweakListOptions}
 }
 
+// ClusterRoles returns a TypedClusterRoleInformer.
+func (v *version) ClusterRoles() TypedClusterRoleInformer {
+	return &clusterRoleInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
+}
+
+// ClusterRoleBindings returns a TypedClusterRoleBindingInformer.
+func (v *version) ClusterRoleBindings() TypedClusterRoleBindingInformer {
+	return &clusterRoleBindingInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
+}
+
+// ConfigMaps returns a TypedConfigMapInformer.
+func (v *version) ConfigMaps() TypedConfigMapInformer {
+	return &configMapInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// CronJobs returns a TypedCronJobInformer.
+func (v *version) CronJobs() TypedCronJobInformer {
+	return &cronJobInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// CustomResourceDefinitions returns a TypedCustomResourceDefinitionInformer.
+func (v *version) CustomResourceDefinitions() TypedCustomResourceDefinitionInformer {
+	return &customResourceDefinitionInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
+}
+
+// DaemonSets returns a TypedDaemonSetInformer.
+func (v *version) DaemonSets() TypedDaemonSetInformer {
+	return &daemonSetInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
 // Deployments returns a TypedDeploymentInformer.
 func (v *version) Deployments() TypedDeploymentInformer {
 	return &deploymentInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// HorizontalPodAutoscalers returns a TypedHorizontalPodAutoscalerInformer.
+func (v *version) HorizontalPodAutoscalers() TypedHorizontalPodAutoscalerInformer {
+	return &horizontalPodAutoscalerInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// Ingresses returns a TypedIngressInformer.
+func (v *version) Ingresses() TypedIngressInformer {
+	return &ingressInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// Jobs returns a TypedJobInformer.
+func (v *version) Jobs() TypedJobInformer {
+	return &jobInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
 }
 
 // Namespaces returns a TypedNamespaceInformer.
@@ -55,12 +142,72 @@ func (v *version) Namespaces() TypedNamespaceInformer {
 	return &namespaceInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
 }
 
+// NetworkPolicies returns a TypedNetworkPolicyInformer.
+func (v *version) NetworkPolicies() TypedNetworkPolicyInformer {
+	return &networkPolicyInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
 // Nodes returns a TypedNodeInformer.
 func (v *version) Nodes() TypedNodeInformer {
 	return &nodeInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
 }
 
+// PersistentVolumes returns a TypedPersistentVolumeInformer.
+func (v *version) PersistentVolumes() TypedPersistentVolumeInformer {
+	return &persistentVolumeInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
+}
+
+// PersistentVolumeClaims returns a TypedPersistentVolumeClaimInformer.
+func (v *version) PersistentVolumeClaims() TypedPersistentVolumeClaimInformer {
+	return &persistentVolumeClaimInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
 // Pods returns a TypedPodInformer.
 func (v *version) Pods() TypedPodInformer {
 	return &podInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// ReplicaSets returns a TypedReplicaSetInformer.
+func (v *version) ReplicaSets() TypedReplicaSetInformer {
+	return &replicaSetInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// Roles returns a TypedRoleInformer.
+func (v *version) Roles() TypedRoleInformer {
+	return &roleInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// RoleBindings returns a TypedRoleBindingInformer.
+func (v *version) RoleBindings() TypedRoleBindingInformer {
+	return &roleBindingInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// Secrets returns a TypedSecretInformer.
+func (v *version) Secrets() TypedSecretInformer {
+	return &secretInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// Services returns a TypedServiceInformer.
+func (v *version) Services() TypedServiceInformer {
+	return &serviceInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// ServiceAccounts returns a TypedServiceAccountInformer.
+func (v *version) ServiceAccounts() TypedServiceAccountInformer {
+	return &serviceAccountInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// StatefulSets returns a TypedStatefulSetInformer.
+func (v *version) StatefulSets() TypedStatefulSetInformer {
+	return &statefulSetInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// StorageClasses returns a TypedStorageClassInformer.
+func (v *version) StorageClasses() TypedStorageClassInformer {
+	return &storageClassInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
+}
+
+// Users returns a TypedUserInformer.
+func (v *version) Users() TypedUserInformer {
+	return &userInformer{factory: v.factory, tweakListOptions: v.tweakListOptions}
 }

@@ -18,10 +18,52 @@ limitations under the License.
 
 package v1alpha3
 
+type ClusterRoleExpansion interface{}
+
+type ClusterRoleBindingExpansion interface{}
+
+type ConfigMapExpansion interface{}
+
+type CronJobExpansion interface{}
+
+type CustomResourceDefinitionExpansion interface{}
+
+type DaemonSetExpansion interface{}
+
 type DeploymentExpansion interface{}
+
+type HorizontalPodAutoscalerExpansion interface{}
+
+type IngressExpansion interface{}
+
+type JobExpansion interface{}
 
 type NamespaceExpansion interface{}
 
+type NetworkPolicyExpansion interface{}
+
 type NodeExpansion interface{}
 
+type PersistentVolumeExpansion interface{}
+
+type PersistentVolumeClaimExpansion interface{}
+
 type PodExpansion interface{}
+
+type ReplicaSetExpansion interface{}
+
+type RoleExpansion interface{}
+
+type RoleBindingExpansion interface{}
+
+type SecretExpansion interface{}
+
+type ServiceExpansion interface{}
+
+type ServiceAccountExpansion interface{}
+
+type StatefulSetExpansion interface{}
+
+type StorageClassExpansion interface{}
+
+type UserExpansion interface{}

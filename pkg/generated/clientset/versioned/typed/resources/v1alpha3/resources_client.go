@@ -28,10 +28,31 @@ import (
 
 type ResourcesV1alpha3Interface interface {
 	RESTClient() rest.Interface
+	ClusterRolesGetter
+	ClusterRoleBindingsGetter
+	ConfigMapsGetter
+	CronJobsGetter
+	CustomResourceDefinitionsGetter
+	DaemonSetsGetter
 	DeploymentsGetter
+	HorizontalPodAutoscalersGetter
+	IngressesGetter
+	JobsGetter
 	NamespacesGetter
+	NetworkPoliciesGetter
 	NodesGetter
+	PersistentVolumesGetter
+	PersistentVolumeClaimsGetter
 	PodsGetter
+	ReplicaSetsGetter
+	RolesGetter
+	RoleBindingsGetter
+	SecretsGetter
+	ServicesGetter
+	ServiceAccountsGetter
+	StatefulSetsGetter
+	StorageClassesGetter
+	UsersGetter
 }
 
 // ResourcesV1alpha3Client is used to interact with features provided by the resources.kubesphere.io group.
@@ -39,20 +60,104 @@ type ResourcesV1alpha3Client struct {
 	restClient rest.Interface
 }
 
+func (c *ResourcesV1alpha3Client) ClusterRoles() ClusterRoleInterface {
+	return newClusterRoles(c)
+}
+
+func (c *ResourcesV1alpha3Client) ClusterRoleBindings() ClusterRoleBindingInterface {
+	return newClusterRoleBindings(c)
+}
+
+func (c *ResourcesV1alpha3Client) ConfigMaps(namespace string) ConfigMapInterface {
+	return newConfigMaps(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) CronJobs(namespace string) CronJobInterface {
+	return newCronJobs(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) CustomResourceDefinitions() CustomResourceDefinitionInterface {
+	return newCustomResourceDefinitions(c)
+}
+
+func (c *ResourcesV1alpha3Client) DaemonSets(namespace string) DaemonSetInterface {
+	return newDaemonSets(c, namespace)
+}
+
 func (c *ResourcesV1alpha3Client) Deployments(namespace string) DeploymentInterface {
 	return newDeployments(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) HorizontalPodAutoscalers(namespace string) HorizontalPodAutoscalerInterface {
+	return newHorizontalPodAutoscalers(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) Ingresses(namespace string) IngressInterface {
+	return newIngresses(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) Jobs(namespace string) JobInterface {
+	return newJobs(c, namespace)
 }
 
 func (c *ResourcesV1alpha3Client) Namespaces() NamespaceInterface {
 	return newNamespaces(c)
 }
 
+func (c *ResourcesV1alpha3Client) NetworkPolicies(namespace string) NetworkPolicyInterface {
+	return newNetworkPolicies(c, namespace)
+}
+
 func (c *ResourcesV1alpha3Client) Nodes() NodeInterface {
 	return newNodes(c)
 }
 
+func (c *ResourcesV1alpha3Client) PersistentVolumes() PersistentVolumeInterface {
+	return newPersistentVolumes(c)
+}
+
+func (c *ResourcesV1alpha3Client) PersistentVolumeClaims(namespace string) PersistentVolumeClaimInterface {
+	return newPersistentVolumeClaims(c, namespace)
+}
+
 func (c *ResourcesV1alpha3Client) Pods(namespace string) PodInterface {
 	return newPods(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) ReplicaSets(namespace string) ReplicaSetInterface {
+	return newReplicaSets(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) Roles(namespace string) RoleInterface {
+	return newRoles(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) RoleBindings(namespace string) RoleBindingInterface {
+	return newRoleBindings(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) Secrets(namespace string) SecretInterface {
+	return newSecrets(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) Services(namespace string) ServiceInterface {
+	return newServices(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) ServiceAccounts(namespace string) ServiceAccountInterface {
+	return newServiceAccounts(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) StatefulSets(namespace string) StatefulSetInterface {
+	return newStatefulSets(c, namespace)
+}
+
+func (c *ResourcesV1alpha3Client) StorageClasses() StorageClassInterface {
+	return newStorageClasses(c)
+}
+
+func (c *ResourcesV1alpha3Client) Users() UserInterface {
+	return newUsers(c)
 }
 
 // NewForConfig creates a new ResourcesV1alpha3Client for the given config.

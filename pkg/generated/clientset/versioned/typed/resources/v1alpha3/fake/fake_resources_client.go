@@ -28,20 +28,104 @@ type FakeResourcesV1alpha3 struct {
 	*testing.Fake
 }
 
+func (c *FakeResourcesV1alpha3) ClusterRoles() v1alpha3.ClusterRoleInterface {
+	return newFakeClusterRoles(c)
+}
+
+func (c *FakeResourcesV1alpha3) ClusterRoleBindings() v1alpha3.ClusterRoleBindingInterface {
+	return newFakeClusterRoleBindings(c)
+}
+
+func (c *FakeResourcesV1alpha3) ConfigMaps(namespace string) v1alpha3.ConfigMapInterface {
+	return newFakeConfigMaps(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) CronJobs(namespace string) v1alpha3.CronJobInterface {
+	return newFakeCronJobs(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) CustomResourceDefinitions() v1alpha3.CustomResourceDefinitionInterface {
+	return newFakeCustomResourceDefinitions(c)
+}
+
+func (c *FakeResourcesV1alpha3) DaemonSets(namespace string) v1alpha3.DaemonSetInterface {
+	return newFakeDaemonSets(c, namespace)
+}
+
 func (c *FakeResourcesV1alpha3) Deployments(namespace string) v1alpha3.DeploymentInterface {
 	return newFakeDeployments(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) HorizontalPodAutoscalers(namespace string) v1alpha3.HorizontalPodAutoscalerInterface {
+	return newFakeHorizontalPodAutoscalers(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) Ingresses(namespace string) v1alpha3.IngressInterface {
+	return newFakeIngresses(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) Jobs(namespace string) v1alpha3.JobInterface {
+	return newFakeJobs(c, namespace)
 }
 
 func (c *FakeResourcesV1alpha3) Namespaces() v1alpha3.NamespaceInterface {
 	return newFakeNamespaces(c)
 }
 
+func (c *FakeResourcesV1alpha3) NetworkPolicies(namespace string) v1alpha3.NetworkPolicyInterface {
+	return newFakeNetworkPolicies(c, namespace)
+}
+
 func (c *FakeResourcesV1alpha3) Nodes() v1alpha3.NodeInterface {
 	return newFakeNodes(c)
 }
 
+func (c *FakeResourcesV1alpha3) PersistentVolumes() v1alpha3.PersistentVolumeInterface {
+	return newFakePersistentVolumes(c)
+}
+
+func (c *FakeResourcesV1alpha3) PersistentVolumeClaims(namespace string) v1alpha3.PersistentVolumeClaimInterface {
+	return newFakePersistentVolumeClaims(c, namespace)
+}
+
 func (c *FakeResourcesV1alpha3) Pods(namespace string) v1alpha3.PodInterface {
 	return newFakePods(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) ReplicaSets(namespace string) v1alpha3.ReplicaSetInterface {
+	return newFakeReplicaSets(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) Roles(namespace string) v1alpha3.RoleInterface {
+	return newFakeRoles(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) RoleBindings(namespace string) v1alpha3.RoleBindingInterface {
+	return newFakeRoleBindings(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) Secrets(namespace string) v1alpha3.SecretInterface {
+	return newFakeSecrets(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) Services(namespace string) v1alpha3.ServiceInterface {
+	return newFakeServices(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) ServiceAccounts(namespace string) v1alpha3.ServiceAccountInterface {
+	return newFakeServiceAccounts(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) StatefulSets(namespace string) v1alpha3.StatefulSetInterface {
+	return newFakeStatefulSets(c, namespace)
+}
+
+func (c *FakeResourcesV1alpha3) StorageClasses() v1alpha3.StorageClassInterface {
+	return newFakeStorageClasses(c)
+}
+
+func (c *FakeResourcesV1alpha3) Users() v1alpha3.UserInterface {
+	return newFakeUsers(c)
 }
 
 // RESTClient returns a RESTClient that is used to communicate

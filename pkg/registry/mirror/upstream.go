@@ -1,0 +1,188 @@
+package mirror
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+)
+
+// InformerSource is one shared informer factory (client-go's, the
+// apiextensions one, this project's generated one), seen through the two
+// calls every generated factory offers.
+type InformerSource struct {
+	// ForResource returns the factory's informer of a resource, or an error
+	// when the factory does not know it.
+	ForResource func(schema.GroupVersionResource) (cache.SharedIndexInformer, error)
+	// Start starts the informers created so far that are not running yet.
+	Start func(stop <-chan struct{})
+}
+
+// Upstream gives each mirrored resource a Cache fed by the informer of its
+// upstream resource, once kube-apiserver serves that resource: an upstream API
+// that is absent (a CRD not installed) is looked for again periodically, and
+// until it appears the mirror serves an empty list instead of failing.
+type Upstream struct {
+	sources   []InformerSource
+	discovery discovery.DiscoveryInterface
+	resources []*Resource
+	recheck   time.Duration
+	window    int
+
+	mu     sync.RWMutex
+	caches map[string]*Cache // by resource name
+	// discovered is closed after the first discovery round, so readiness
+	// waits for it.
+	discovered chan struct{}
+}
+
+// NewUpstream mirrors resources, discovering their upstream resources with
+// disco (again every recheck while some are absent) and taking their
+// informers from the first source that knows each. Each cache keeps window
+// events for resuming watches.
+func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, recheck time.Duration, window int, sources ...InformerSource) *Upstream {
+	u := &Upstream{
+		sources: sources, discovery: disco, recheck: recheck, window: window,
+		caches:     map[string]*Cache{},
+		discovered: make(chan struct{}),
+	}
+	for i := range resources {
+		u.resources = append(u.resources, &resources[i])
+	}
+	return u
+}
+
+// Resources returns the mirrored resources.
+func (u *Upstream) Resources() []*Resource { return u.resources }
+
+// Cache returns the cache of a mirrored resource, or false while
+// kube-apiserver does not serve its upstream resource.
+func (u *Upstream) Cache(res *Resource) (*Cache, bool) {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	c, ok := u.caches[res.Name]
+	return c, ok
+}
+
+// Run discovers the wanted resources and starts their informers, then looks
+// for the absent ones every recheck period until all exist or ctx ends.
+func (u *Upstream) Run(ctx context.Context) {
+	first := true
+	wait.UntilWithContext(ctx, func(ctx context.Context) {
+		missing := u.startPresent(ctx)
+		if first {
+			close(u.discovered)
+			first = false
+		}
+		if len(missing) == 0 {
+			return
+		}
+		klog.InfoS("Upstream resources not served by kube-apiserver; their mirrors list nothing until they appear",
+			"resources", missing, "recheck", u.recheck)
+	}, u.recheck)
+}
+
+// startPresent starts the informers of the wanted resources kube-apiserver
+// serves now, and returns the ones it does not.
+func (u *Upstream) startPresent(ctx context.Context) []string {
+	var missing []string
+	served := map[schema.GroupVersion]map[string]bool{}
+	for _, res := range u.resources {
+		if _, ok := u.Cache(res); ok {
+			continue
+		}
+		gvr := res.Upstream
+		gv := gvr.GroupVersion()
+		if _, done := served[gv]; !done {
+			served[gv] = u.servedResources(gv)
+		}
+		if !served[gv][gvr.Resource] {
+			missing = append(missing, gvr.String())
+			continue
+		}
+		if err := u.start(ctx, res); err != nil {
+			klog.ErrorS(err, "Cannot mirror upstream resource", "resource", gvr.String())
+			missing = append(missing, gvr.String())
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+// servedResources lists the resources of a group version kube-apiserver
+// serves; empty when the group version is absent or discovery fails (then it
+// is tried again later).
+func (u *Upstream) servedResources(gv schema.GroupVersion) map[string]bool {
+	list, err := u.discovery.ServerResourcesForGroupVersion(gv.String())
+	if err != nil {
+		klog.V(2).InfoS("Upstream group version not discovered", "groupVersion", gv.String(), "err", err)
+		return nil
+	}
+	out := map[string]bool{}
+	for _, r := range list.APIResources {
+		if !strings.Contains(r.Name, "/") {
+			out[r.Name] = true
+		}
+	}
+	return out
+}
+
+func (u *Upstream) start(ctx context.Context, res *Resource) error {
+	for _, src := range u.sources {
+		inf, err := src.ForResource(res.Upstream)
+		if err != nil {
+			continue
+		}
+		c := NewCache(res, u.window)
+		if err := c.Follow(inf); err != nil {
+			return err
+		}
+		u.mu.Lock()
+		u.caches[res.Name] = c
+		u.mu.Unlock()
+		src.Start(ctx.Done())
+		return nil
+	}
+	return fmt.Errorf("no informer source knows %s", res.Upstream)
+}
+
+// HealthCheck is the readyz check "informer-sync": ready once discovery ran
+// and every started informer has its first full list.
+type HealthCheck struct{ u *Upstream }
+
+// Name names the check.
+func (HealthCheck) Name() string { return "informer-sync" }
+
+// Check fails while an informer is still syncing.
+func (h HealthCheck) Check(*http.Request) error {
+	select {
+	case <-h.u.discovered:
+	default:
+		return fmt.Errorf("upstream resources not discovered yet")
+	}
+	h.u.mu.RLock()
+	defer h.u.mu.RUnlock()
+	var unsynced []string
+	for name, c := range h.u.caches {
+		if !c.Synced() {
+			unsynced = append(unsynced, name)
+		}
+	}
+	if len(unsynced) > 0 {
+		sort.Strings(unsynced)
+		return fmt.Errorf("informers not synced: %s", strings.Join(unsynced, ", "))
+	}
+	return nil
+}
+
+// ReadyCheck returns the readiness check of the upstream informers.
+func (u *Upstream) ReadyCheck() HealthCheck { return HealthCheck{u: u} }

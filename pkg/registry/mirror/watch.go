@@ -1,0 +1,244 @@
+package mirror
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// BookmarkInterval is how often a watch that allows bookmarks gets one, so
+// its client can resume from a recent resourceVersion even when nothing it
+// selects changes.
+var BookmarkInterval = 30 * time.Second
+
+// watchRequest is what a watch asks for, already validated.
+type watchRequest struct {
+	namespace string
+	label     labels.Selector
+	field     fields.Selector
+	// initial: send the current state as ADDED events first.
+	initial bool
+	// resume: replay the events after from (when not initial).
+	resume bool
+	from   uint64
+	// initialEnd: mark the end of the initial state with a bookmark carrying
+	// the k8s.io/initial-events-end annotation (sendInitialEvents=true).
+	initialEnd bool
+	bookmarks  bool
+}
+
+// watchInput is how many live events a watcher may have queued before it is
+// considered too slow and closed.
+const watchInput = 1000
+
+// watch starts a watch. The initial state or replayed events and the
+// registration for live events are taken under one lock, so nothing is missed
+// or repeated between them.
+func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.Object) runtime.Object) (watch.Interface, error) {
+	w := &cacheWatcher{
+		cache: c, req: req, serve: serve,
+		input:  make(chan event, watchInput),
+		result: make(chan watch.Event),
+		done:   make(chan struct{}),
+	}
+	c.mu.Lock()
+	if req.resume && !req.initial && req.from < c.windowStart {
+		start := c.windowStart
+		c.mu.Unlock()
+		return nil, apierrors.NewResourceExpired(fmt.Sprintf(
+			"too old resource version: %d (%s can resume watches from %d)", req.from, c.res.Name, start))
+	}
+	var backlog []event
+	switch {
+	case req.initial:
+		src := c.objects
+		if req.namespace != "" && c.res.Namespaced {
+			src = c.byNamespace[req.namespace]
+		}
+		backlog = make([]event, 0, len(src))
+		for _, obj := range src {
+			backlog = append(backlog, event{typ: watch.Added, obj: obj, rv: c.rv})
+		}
+	case req.resume:
+		for i := 0; i < c.size; i++ {
+			e := c.window[(c.next-c.size+i+len(c.window))%len(c.window)]
+			if e.rv > req.from {
+				backlog = append(backlog, e)
+			}
+		}
+	}
+	startRV := c.rv
+	c.watchers[w] = struct{}{}
+	c.mu.Unlock()
+
+	if req.initial {
+		sort.Slice(backlog, func(i, j int) bool { return compareNamespaceName(backlog[i].obj, backlog[j].obj) < 0 })
+	}
+	go w.run(ctx, backlog, startRV)
+	return w, nil
+}
+
+// cacheWatcher is one client's watch on a Cache.
+type cacheWatcher struct {
+	cache *Cache
+	req   watchRequest
+	serve func(runtime.Object) runtime.Object
+
+	input    chan event
+	result   chan watch.Event
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+// ResultChan delivers the events; it is closed when the watch ends.
+func (w *cacheWatcher) ResultChan() <-chan watch.Event { return w.result }
+
+// Stop ends the watch.
+func (w *cacheWatcher) Stop() {
+	w.cache.mu.Lock()
+	delete(w.cache.watchers, w)
+	w.cache.mu.Unlock()
+	w.terminate()
+}
+
+// terminate ends the watch without touching the cache's watcher set; the
+// cache calls it under its lock.
+func (w *cacheWatcher) terminate() {
+	w.stopOnce.Do(func() { close(w.done) })
+}
+
+// send queues a live event; false when the watcher is too slow or gone.
+func (w *cacheWatcher) send(e event) bool {
+	select {
+	case <-w.done:
+		return false
+	default:
+	}
+	select {
+	case w.input <- e:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *cacheWatcher) run(ctx context.Context, backlog []event, startRV uint64) {
+	defer close(w.result)
+	defer w.Stop()
+	lastRV := startRV
+	if w.req.resume && !w.req.initial && w.req.from > lastRV {
+		lastRV = w.req.from
+	}
+	for _, e := range backlog {
+		if !w.emit(ctx, e) {
+			return
+		}
+	}
+	if w.req.initialEnd {
+		if !w.bookmark(ctx, startRV, true) {
+			return
+		}
+	}
+	var tick <-chan time.Time
+	if w.req.bookmarks {
+		ticker := time.NewTicker(BookmarkInterval)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
+	for {
+		select {
+		case e := <-w.input:
+			if w.req.resume && !w.req.initial && e.rv <= w.req.from {
+				continue
+			}
+			lastRV = e.rv
+			if !w.emit(ctx, e) {
+				return
+			}
+		case <-tick:
+			if !w.bookmark(ctx, lastRV, false) {
+				return
+			}
+		case <-w.done:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// emit sends the event as the watcher's client sees it: filtered by its
+// selectors, an update that enters the selection is an ADDED, one that leaves
+// it a DELETED.
+func (w *cacheWatcher) emit(ctx context.Context, e event) bool {
+	cur := w.matches(e.obj)
+	prev := e.prev != nil && w.matches(e.prev)
+	typ := e.typ
+	switch e.typ {
+	case watch.Added, watch.Deleted:
+		if !cur {
+			return true
+		}
+	case watch.Modified:
+		switch {
+		case cur && prev:
+		case cur:
+			typ = watch.Added
+		case prev:
+			typ = watch.Deleted
+		default:
+			return true
+		}
+	}
+	return w.deliver(ctx, watch.Event{Type: typ, Object: w.serve(e.obj)})
+}
+
+func (w *cacheWatcher) matches(obj runtime.Object) bool {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return false
+	}
+	if w.req.namespace != "" && w.cache.res.Namespaced && m.GetNamespace() != w.req.namespace {
+		return false
+	}
+	if w.req.label != nil && !w.req.label.Matches(labels.Set(m.GetLabels())) {
+		return false
+	}
+	return w.req.field == nil || w.req.field.Matches(w.cache.res.fieldSet(obj, m))
+}
+
+// bookmark sends a BOOKMARK at rv; initialEnd marks the end of the initial
+// events of a streaming list.
+func (w *cacheWatcher) bookmark(ctx context.Context, rv uint64, initialEnd bool) bool {
+	obj := w.cache.res.New()
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return false
+	}
+	m.SetResourceVersion(fmt.Sprint(rv))
+	if initialEnd {
+		m.SetAnnotations(map[string]string{metav1.InitialEventsAnnotationKey: "true"})
+	}
+	return w.deliver(ctx, watch.Event{Type: watch.Bookmark, Object: obj})
+}
+
+func (w *cacheWatcher) deliver(ctx context.Context, e watch.Event) bool {
+	select {
+	case w.result <- e:
+		return true
+	case <-w.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,26 @@
+package resources
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func customresourcedefinitions() mirror.Resource {
+	return mirror.Resource{
+		Name: "customresourcedefinitions", SingularName: "customresourcedefinition", Kind: "CustomResourceDefinition",
+		Upstream: apiextensionsv1.SchemeGroupVersion.WithResource("customresourcedefinitions"),
+		New:      func() runtime.Object { return &resources.CustomResourceDefinition{} },
+		NewList:  func() runtime.Object { return &resources.CustomResourceDefinitionList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			u := obj.(*apiextensionsv1.CustomResourceDefinition)
+			return &resources.CustomResourceDefinition{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.CustomResourceDefinition)
+			return &apiextensionsv1.CustomResourceDefinition{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+	}
+}

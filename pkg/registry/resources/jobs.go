@@ -1,0 +1,26 @@
+package resources
+
+import (
+	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func jobs() mirror.Resource {
+	return mirror.Resource{
+		Name: "jobs", SingularName: "job", Kind: "Job", Namespaced: true,
+		Upstream: batchv1.SchemeGroupVersion.WithResource("jobs"),
+		New:      func() runtime.Object { return &resources.Job{} },
+		NewList:  func() runtime.Object { return &resources.JobList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			u := obj.(*batchv1.Job)
+			return &resources.Job{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.Job)
+			return &batchv1.Job{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+	}
+}

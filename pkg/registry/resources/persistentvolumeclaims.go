@@ -1,0 +1,26 @@
+package resources
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func persistentvolumeclaims() mirror.Resource {
+	return mirror.Resource{
+		Name: "persistentvolumeclaims", SingularName: "persistentvolumeclaim", Kind: "PersistentVolumeClaim", Namespaced: true,
+		Upstream: corev1.SchemeGroupVersion.WithResource("persistentvolumeclaims"),
+		New:      func() runtime.Object { return &resources.PersistentVolumeClaim{} },
+		NewList:  func() runtime.Object { return &resources.PersistentVolumeClaimList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			u := obj.(*corev1.PersistentVolumeClaim)
+			return &resources.PersistentVolumeClaim{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.PersistentVolumeClaim)
+			return &corev1.PersistentVolumeClaim{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+	}
+}

@@ -1,0 +1,26 @@
+package resources
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+func services() mirror.Resource {
+	return mirror.Resource{
+		Name: "services", SingularName: "service", Kind: "Service", Namespaced: true,
+		Upstream: corev1.SchemeGroupVersion.WithResource("services"),
+		New:      func() runtime.Object { return &resources.Service{} },
+		NewList:  func() runtime.Object { return &resources.ServiceList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			u := obj.(*corev1.Service)
+			return &resources.Service{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.Service)
+			return &corev1.Service{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+	}
+}

@@ -1,0 +1,42 @@
+package resources
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+// users mirrors this project's User custom resource. The served spec type
+// has no password field, so the bcrypt hash cannot be served in any form.
+func users() mirror.Resource {
+	return mirror.Resource{
+		Name: "users", SingularName: "user", Kind: "User",
+		Upstream: v1beta1.SchemeGroupVersion.WithResource("users"),
+		New:      func() runtime.Object { return &resources.User{} },
+		NewList:  func() runtime.Object { return &resources.UserList{} },
+		Convert: func(obj runtime.Object) runtime.Object {
+			u := obj.(*v1beta1.User)
+			return &resources.User{
+				ObjectMeta: u.ObjectMeta,
+				Spec: resources.UserSpec{
+					Email: u.Spec.Email, Lang: u.Spec.Lang, Description: u.Spec.Description,
+					DisplayName: u.Spec.DisplayName, Groups: u.Spec.Groups,
+				},
+				Status: u.Status,
+			}
+		},
+		ToUpstream: func(obj runtime.Object) runtime.Object {
+			s := obj.(*resources.User)
+			return &v1beta1.User{
+				ObjectMeta: s.ObjectMeta,
+				Spec: v1beta1.UserSpec{
+					Email: s.Spec.Email, Lang: s.Spec.Lang, Description: s.Spec.Description,
+					DisplayName: s.Spec.DisplayName, Groups: s.Spec.Groups,
+				},
+				Status: s.Status,
+			}
+		},
+	}
+}
