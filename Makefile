@@ -34,6 +34,10 @@ unit: ## Unit tests with the race detector
 e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kubectl
 	KS_BIN_DIR=$(CURDIR)/$(BIN) go test -count=1 -timeout 20m ./test/...
 
+.PHONY: bench
+bench: ## Benchmarks, each printed beside its baseline (memory per cached pod: plain informer vs ks-apiserver)
+	go test -run '^$$' -bench . -benchtime 1x ./pkg/registry/mirror/
+
 .PHONY: verify
 verify: ## gofmt, go vet and generated-code checks
 	@unformatted=$$(gofmt -l cmd pkg test hack | grep -v '^pkg/generated/' || true); \

@@ -250,7 +250,7 @@ func TestBadRequestsAreStatusErrors(t *testing.T) {
 	}{
 		{"/apis/resources.kubesphere.io/v1alpha3/pods", "labelSelector", "app in (", 400, metav1.StatusReasonBadRequest, `invalid labelSelector "app in ("`},
 		{"/apis/resources.kubesphere.io/v1alpha3/namespaces/demo/pods", "fieldSelector", "metadata.name", 400, metav1.StatusReasonBadRequest, `invalid fieldSelector "metadata.name"`},
-		{"/apis/resources.kubesphere.io/v1alpha3/pods", "fieldSelector", "status.phase=Running", 400, metav1.StatusReasonBadRequest, "status.phase"},
+		{"/apis/resources.kubesphere.io/v1alpha3/pods", "fieldSelector", "status.bogus=Running", 400, metav1.StatusReasonBadRequest, "status.bogus"},
 		{"/apis/resources.kubesphere.io/v1alpha3/namespaces/demo/pods/no-such-pod", "", "", 404, metav1.StatusReasonNotFound, `pods.resources.kubesphere.io "no-such-pod" not found`},
 		{"/apis/resources.kubesphere.io/v1alpha3/nodes/no-such-node", "", "", 404, metav1.StatusReasonNotFound, `nodes.resources.kubesphere.io "no-such-node" not found`},
 		{"/apis/resources.kubesphere.io/v1alpha3/namespaces/demo/nodes", "", "", 404, metav1.StatusReasonNotFound, ""},

@@ -7,7 +7,6 @@ import (
 	"net"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -214,9 +213,9 @@ func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, err
 		return nil, fmt.Errorf("iam.kubesphere.io client: %w", err)
 	}
 
-	builtin := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(StripManagedFields))
-	crds := apiextensionsinformers.NewSharedInformerFactoryWithOptions(apiext, 0, apiextensionsinformers.WithTransform(StripManagedFields))
-	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(StripManagedFields))
+	builtin := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(mirror.Compact))
+	crds := apiextensionsinformers.NewSharedInformerFactoryWithOptions(apiext, 0, apiextensionsinformers.WithTransform(mirror.Compact))
+	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(mirror.Compact))
 
 	return mirror.NewUpstream(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
 		mirror.InformerSource{
@@ -272,14 +271,4 @@ func (o *Options) upstreamConfig() (*rest.Config, error) {
 	cfg.ContentType = runtime.ContentTypeProtobuf
 	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	return cfg, nil
-}
-
-// StripManagedFields drops metadata.managedFields before an object enters an
-// informer cache: they are never served and are a large share of each object.
-// The informer owns the freshly decoded object, so changing it here is safe.
-func StripManagedFields(obj any) (any, error) {
-	if m, err := meta.Accessor(obj); err == nil {
-		m.SetManagedFields(nil)
-	}
-	return obj, nil
 }

@@ -9,10 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/cache"
 )
 
 func TestSelfSignedCertificate(t *testing.T) {
@@ -65,19 +61,6 @@ func TestValidate(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
-	}
-}
-
-func TestStripManagedFields(t *testing.T) {
-	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}}}
-	out, err := StripManagedFields(p)
-	if err != nil || out.(*corev1.Pod).ManagedFields != nil || out.(*corev1.Pod).Name != "p" {
-		t.Errorf("StripManagedFields = %+v, %v", out, err)
-	}
-	// Tombstones pass through untouched.
-	tomb := cache.DeletedFinalStateUnknown{Key: "ns/p", Obj: p}
-	if out, err := StripManagedFields(tomb); err != nil || out != tomb {
-		t.Errorf("tombstone = %v, %v", out, err)
 	}
 }
 

@@ -79,8 +79,15 @@ func (c *Cache) Follow(informer cache.SharedIndexInformer) error {
 		if !cache.WaitForCacheSync(nil, reg.HasSynced) {
 			return
 		}
+		// The initial list is the state at the list's version, which may be
+		// newer than every object in it (or the list empty): history before
+		// it is unknown, so watches may resume only from there on. An event
+		// the informer stored just before this point may still be on its
+		// way to the handler; it is then recorded at this version.
+		listed, _ := strconv.ParseUint(informer.LastSyncResourceVersion(), 10, 64)
 		c.mu.Lock()
 		c.synced = true
+		c.rv = max(c.rv, listed)
 		c.windowStart = c.rv
 		c.mu.Unlock()
 	}()

@@ -44,10 +44,21 @@ type Resource struct {
 
 	// Fields adds the resource's own selectable fields (for example
 	// spec.nodeName) to metadata.name and metadata.namespace, which every
-	// resource supports. It may be nil.
+	// resource supports. It may be nil. It must return the same keys for
+	// every object: the keys it returns for an empty object are the fields
+	// requests may select on.
 	Fields func(upstream runtime.Object) fields.Set
-	// FieldNames lists the keys Fields returns, for validation and errors.
-	FieldNames []string
+}
+
+// FieldsOf adapts a field function of one upstream type to Resource.Fields.
+func FieldsOf[T runtime.Object](f func(T) fields.Set) func(runtime.Object) fields.Set {
+	return func(obj runtime.Object) fields.Set {
+		t, ok := obj.(T)
+		if !ok {
+			return nil
+		}
+		return f(t)
+	}
 }
 
 // metaFields are the fields every resource can be selected by.
@@ -56,7 +67,12 @@ var metaFields = []string{"metadata.name", "metadata.namespace"}
 // SelectableFields returns the sorted names of every field the resource can
 // be selected by.
 func (r *Resource) SelectableFields() []string {
-	names := append(append([]string(nil), metaFields...), r.FieldNames...)
+	names := append([]string(nil), metaFields...)
+	if r.Fields != nil && r.ToUpstream != nil && r.New != nil {
+		for name := range r.Fields(r.ToUpstream(r.New())) {
+			names = append(names, name)
+		}
+	}
 	sort.Strings(names)
 	return names
 }

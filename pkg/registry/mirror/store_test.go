@@ -132,10 +132,11 @@ func TestStoreListUnsupportedField(t *testing.T) {
 
 func TestStoreResourceFields(t *testing.T) {
 	res := testPods()
-	res.FieldNames = []string{"spec.nodeName"}
-	res.Fields = func(obj runtime.Object) fields.Set {
-		return fields.Set{"spec.nodeName": obj.(*corev1.Pod).Spec.NodeName}
-	}
+	res.New = func() runtime.Object { return &corev1.Pod{} }
+	res.ToUpstream = func(obj runtime.Object) runtime.Object { return obj }
+	res.Fields = FieldsOf(func(p *corev1.Pod) fields.Set {
+		return fields.Set{"spec.nodeName": p.Spec.NodeName}
+	})
 	p1, p2 := pod("a", "p1", nil), pod("a", "p2", nil)
 	p1.Spec.NodeName = "n1"
 	store := NewStore(res, synced(res, p1, p2))

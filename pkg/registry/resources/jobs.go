@@ -1,7 +1,10 @@
 package resources
 
 import (
+	"strconv"
+
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
@@ -18,6 +21,9 @@ func jobs() mirror.Resource {
 			u := obj.(*batchv1.Job)
 			return &resources.Job{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},
+		Fields: mirror.FieldsOf(func(p *batchv1.Job) fields.Set {
+			return fields.Set{"status.successful": strconv.Itoa(int(p.Status.Succeeded))}
+		}),
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Job)
 			return &batchv1.Job{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}

@@ -2,6 +2,7 @@ package resources
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
@@ -18,6 +19,9 @@ func namespaces() mirror.Resource {
 			u := obj.(*corev1.Namespace)
 			return &resources.Namespace{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},
+		Fields: mirror.FieldsOf(func(p *corev1.Namespace) fields.Set {
+			return fields.Set{"status.phase": string(p.Status.Phase)}
+		}),
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Namespace)
 			return &corev1.Namespace{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}

@@ -1,7 +1,10 @@
 package resources
 
 import (
+	"strconv"
+
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
@@ -18,6 +21,9 @@ func nodes() mirror.Resource {
 			u := obj.(*corev1.Node)
 			return &resources.Node{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},
+		Fields: mirror.FieldsOf(func(p *corev1.Node) fields.Set {
+			return fields.Set{"spec.unschedulable": strconv.FormatBool(p.Spec.Unschedulable)}
+		}),
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Node)
 			return &corev1.Node{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}

@@ -1,7 +1,10 @@
 package resources
 
 import (
+	"strconv"
+
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
@@ -18,9 +21,30 @@ func pods() mirror.Resource {
 			u := obj.(*corev1.Pod)
 			return &resources.Pod{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},
+		Fields: mirror.FieldsOf(func(p *corev1.Pod) fields.Set {
+			return fields.Set{
+				"spec.nodeName":            p.Spec.NodeName,
+				"spec.restartPolicy":       string(p.Spec.RestartPolicy),
+				"spec.schedulerName":       p.Spec.SchedulerName,
+				"spec.serviceAccountName":  p.Spec.ServiceAccountName,
+				"spec.hostNetwork":         strconv.FormatBool(p.Spec.HostNetwork),
+				"status.phase":             string(p.Status.Phase),
+				"status.podIP":             primaryIP(p),
+				"status.nominatedNodeName": p.Status.NominatedNodeName,
+			}
+		}),
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Pod)
 			return &corev1.Pod{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 	}
+}
+
+// primaryIP is what status.podIP selects on: the first of status.podIPs,
+// as kube-apiserver takes it.
+func primaryIP(p *corev1.Pod) string {
+	if len(p.Status.PodIPs) > 0 {
+		return p.Status.PodIPs[0].IP
+	}
+	return p.Status.PodIP
 }

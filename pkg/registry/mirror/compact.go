@@ -1,0 +1,240 @@
+package mirror
+
+import (
+	"unique"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Compact is the transform of every upstream informer: it runs on each
+// freshly decoded object before it enters the cache. It drops
+// metadata.managedFields, which are never served, and makes strings that
+// repeat across objects (label keys and values, namespaces, owner
+// references, images, container, env and volume names, node names, ...)
+// share one copy. What is served does not change; only the memory behind it.
+// The informer owns the decoded object, so changing it here is safe.
+func Compact(obj any) (any, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return obj, nil // a tombstone: its object was compacted already
+	}
+	m.SetManagedFields(nil)
+	if oma, ok := obj.(metav1.ObjectMetaAccessor); ok {
+		if om, ok := oma.GetObjectMeta().(*metav1.ObjectMeta); ok {
+			compactMeta(om)
+		}
+	}
+	if pod, ok := obj.(*corev1.Pod); ok {
+		compactPod(pod)
+	}
+	return obj, nil
+}
+
+// s returns the shared copy of a string.
+func s(v string) string {
+	if v == "" {
+		return v
+	}
+	return unique.Make(v).Value()
+}
+
+func compactStrings(vs []string) {
+	for i := range vs {
+		vs[i] = s(vs[i])
+	}
+}
+
+// compactMap rebuilds a string map with shared keys and values.
+func compactMap(in map[string]string) map[string]string {
+	if len(in) == 0 {
+		return in
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[s(k)] = s(v)
+	}
+	return out
+}
+
+// longAnnotation is the length from which an annotation value is probably
+// unique to its object (a last-applied configuration, say) and not worth
+// interning.
+const longAnnotation = 256
+
+func compactMeta(m *metav1.ObjectMeta) {
+	m.Namespace = s(m.Namespace)
+	m.GenerateName = s(m.GenerateName)
+	m.Labels = compactMap(m.Labels)
+	if len(m.Annotations) > 0 {
+		out := make(map[string]string, len(m.Annotations))
+		for k, v := range m.Annotations {
+			if len(v) < longAnnotation {
+				v = s(v)
+			}
+			out[s(k)] = v
+		}
+		m.Annotations = out
+	}
+	compactStrings(m.Finalizers)
+	for i := range m.OwnerReferences {
+		o := &m.OwnerReferences[i]
+		o.APIVersion, o.Kind, o.Name = s(o.APIVersion), s(o.Kind), s(o.Name)
+		o.UID = types.UID(s(string(o.UID)))
+	}
+}
+
+func compactPod(p *corev1.Pod) {
+	spec := &p.Spec
+	spec.NodeName = s(spec.NodeName)
+	spec.ServiceAccountName = s(spec.ServiceAccountName)
+	spec.DeprecatedServiceAccount = s(spec.DeprecatedServiceAccount)
+	spec.SchedulerName = s(spec.SchedulerName)
+	spec.PriorityClassName = s(spec.PriorityClassName)
+	spec.Subdomain, spec.Hostname = s(spec.Subdomain), s(spec.Hostname)
+	spec.NodeSelector = compactMap(spec.NodeSelector)
+	for i := range spec.InitContainers {
+		compactContainer(&spec.InitContainers[i])
+	}
+	for i := range spec.Containers {
+		compactContainer(&spec.Containers[i])
+	}
+	for i := range spec.Volumes {
+		compactVolume(&spec.Volumes[i])
+	}
+	for i := range spec.Tolerations {
+		t := &spec.Tolerations[i]
+		t.Key, t.Value = s(t.Key), s(t.Value)
+	}
+	for i := range spec.ImagePullSecrets {
+		spec.ImagePullSecrets[i].Name = s(spec.ImagePullSecrets[i].Name)
+	}
+
+	st := &p.Status
+	st.HostIP = s(st.HostIP)
+	for i := range st.HostIPs {
+		st.HostIPs[i].IP = s(st.HostIPs[i].IP)
+	}
+	st.Reason, st.Message = s(st.Reason), s(st.Message)
+	for i := range st.Conditions {
+		c := &st.Conditions[i]
+		c.Reason, c.Message = s(c.Reason), s(c.Message)
+	}
+	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
+		for i := range statuses {
+			cs := &statuses[i]
+			cs.Name, cs.Image, cs.ImageID = s(cs.Name), s(cs.Image), s(cs.ImageID)
+			for _, state := range []*corev1.ContainerState{&cs.State, &cs.LastTerminationState} {
+				if state.Waiting != nil {
+					state.Waiting.Reason = s(state.Waiting.Reason)
+				}
+				if state.Terminated != nil {
+					state.Terminated.Reason = s(state.Terminated.Reason)
+				}
+			}
+			for j := range cs.VolumeMounts {
+				vm := &cs.VolumeMounts[j]
+				vm.Name, vm.MountPath = s(vm.Name), s(vm.MountPath)
+			}
+		}
+	}
+}
+
+func compactContainer(c *corev1.Container) {
+	c.Name, c.Image, c.WorkingDir = s(c.Name), s(c.Image), s(c.WorkingDir)
+	c.TerminationMessagePath = s(c.TerminationMessagePath)
+	compactStrings(c.Command)
+	compactStrings(c.Args)
+	for i := range c.Ports {
+		c.Ports[i].Name = s(c.Ports[i].Name)
+	}
+	for i := range c.Env {
+		e := &c.Env[i]
+		e.Name, e.Value = s(e.Name), s(e.Value)
+		if e.ValueFrom != nil {
+			if r := e.ValueFrom.FieldRef; r != nil {
+				r.APIVersion, r.FieldPath = s(r.APIVersion), s(r.FieldPath)
+			}
+			if r := e.ValueFrom.SecretKeyRef; r != nil {
+				r.Name, r.Key = s(r.Name), s(r.Key)
+			}
+			if r := e.ValueFrom.ConfigMapKeyRef; r != nil {
+				r.Name, r.Key = s(r.Name), s(r.Key)
+			}
+		}
+	}
+	for i := range c.EnvFrom {
+		if r := c.EnvFrom[i].ConfigMapRef; r != nil {
+			r.Name = s(r.Name)
+		}
+		if r := c.EnvFrom[i].SecretRef; r != nil {
+			r.Name = s(r.Name)
+		}
+	}
+	c.Resources.Requests = compactResources(c.Resources.Requests)
+	c.Resources.Limits = compactResources(c.Resources.Limits)
+	for i := range c.VolumeMounts {
+		vm := &c.VolumeMounts[i]
+		vm.Name, vm.MountPath, vm.SubPath = s(vm.Name), s(vm.MountPath), s(vm.SubPath)
+	}
+	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
+		if p != nil && p.HTTPGet != nil {
+			p.HTTPGet.Path = s(p.HTTPGet.Path)
+		}
+	}
+}
+
+func compactVolume(v *corev1.Volume) {
+	v.Name = s(v.Name)
+	src := &v.VolumeSource
+	if src.ConfigMap != nil {
+		src.ConfigMap.Name = s(src.ConfigMap.Name)
+	}
+	if src.Secret != nil {
+		src.Secret.SecretName = s(src.Secret.SecretName)
+	}
+	if src.PersistentVolumeClaim != nil {
+		src.PersistentVolumeClaim.ClaimName = s(src.PersistentVolumeClaim.ClaimName)
+	}
+	if src.HostPath != nil {
+		src.HostPath.Path = s(src.HostPath.Path)
+	}
+	if src.Projected != nil {
+		for i := range src.Projected.Sources {
+			ps := &src.Projected.Sources[i]
+			if ps.ServiceAccountToken != nil {
+				ps.ServiceAccountToken.Path = s(ps.ServiceAccountToken.Path)
+			}
+			if ps.ConfigMap != nil {
+				ps.ConfigMap.Name = s(ps.ConfigMap.Name)
+				for j := range ps.ConfigMap.Items {
+					it := &ps.ConfigMap.Items[j]
+					it.Key, it.Path = s(it.Key), s(it.Path)
+				}
+			}
+			if ps.DownwardAPI != nil {
+				for j := range ps.DownwardAPI.Items {
+					it := &ps.DownwardAPI.Items[j]
+					it.Path = s(it.Path)
+					if it.FieldRef != nil {
+						it.FieldRef.APIVersion, it.FieldRef.FieldPath = s(it.FieldRef.APIVersion), s(it.FieldRef.FieldPath)
+					}
+				}
+			}
+		}
+	}
+}
+
+// compactResources rebuilds a resource list with shared resource names.
+func compactResources(in corev1.ResourceList) corev1.ResourceList {
+	if len(in) == 0 {
+		return in
+	}
+	out := make(corev1.ResourceList, len(in))
+	for k, v := range in {
+		out[corev1.ResourceName(s(string(k)))] = v
+	}
+	return out
+}
