@@ -218,37 +218,29 @@ func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, err
 	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(mirror.Compact))
 
 	return mirror.NewUpstream(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
-		mirror.InformerSource{
-			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
-				inf, err := builtin.ForResource(gvr)
-				if err != nil {
-					return nil, err
-				}
-				return inf.Informer(), nil
-			},
-			Start: builtin.Start,
-		},
-		mirror.InformerSource{
-			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
-				inf, err := crds.ForResource(gvr)
-				if err != nil {
-					return nil, err
-				}
-				return inf.Informer(), nil
-			},
-			Start: crds.Start,
-		},
-		mirror.InformerSource{
-			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
-				inf, err := owned.ForResource(gvr)
-				if err != nil {
-					return nil, err
-				}
-				return inf.Informer(), nil
-			},
-			Start: owned.Start,
-		},
+		informerSource(builtin.ForResource, builtin.Start),
+		informerSource(crds.ForResource, crds.Start),
+		informerSource(owned.ForResource, owned.Start),
 	), nil
+}
+
+// informerSource adapts one generated informer factory, whatever its own
+// GenericInformer type, to mirror.InformerSource.
+func informerSource[G interface {
+	Informer() cache.SharedIndexInformer
+}](
+	forResource func(schema.GroupVersionResource) (G, error), start func(<-chan struct{}),
+) mirror.InformerSource {
+	return mirror.InformerSource{
+		ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
+			inf, err := forResource(gvr)
+			if err != nil {
+				return nil, err
+			}
+			return inf.Informer(), nil
+		},
+		Start: start,
+	}
 }
 
 // upstreamConfig is the client configuration of the mirrored kube-apiserver.

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -100,6 +101,21 @@ func (r *Resource) checkField(field string) error {
 	}
 	return fmt.Errorf("field label %q is not supported for %s: supported fields are %s",
 		field, r.Name, strings.Join(supported, ", "))
+}
+
+// validateFieldSelector rejects selectors on fields the resource does not
+// support with a 400. Requests through the API handler were already checked
+// by the scheme's field label conversion; this guards every other caller.
+func (r *Resource) validateFieldSelector(field fields.Selector) error {
+	if field == nil {
+		return nil
+	}
+	for _, req := range field.Requirements() {
+		if err := r.checkField(req.Field); err != nil {
+			return apierrors.NewBadRequest(err.Error())
+		}
+	}
+	return nil
 }
 
 // FieldLabelConversionFunc validates field-selector labels for the

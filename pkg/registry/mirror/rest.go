@@ -96,7 +96,7 @@ func (r *REST) List(ctx context.Context, options *metainternalversion.ListOption
 	if c == nil {
 		// The upstream API is absent: nothing to list, but the request is
 		// still checked like any other.
-		if err := (&Store{res: r.res}).validateFields(options.FieldSelector); err != nil {
+		if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
 			return nil, err
 		}
 		if _, err := decodeContinue(options.Continue); err != nil {
@@ -237,7 +237,7 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	if options == nil {
 		options = &metainternalversion.ListOptions{}
 	}
-	if err := (&Store{res: r.res}).validateFields(options.FieldSelector); err != nil {
+	if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
 		return nil, err
 	}
 	req := watchRequest{

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -34,7 +33,7 @@ func (s *Store) Get(namespace, name string) (runtime.Object, bool, uint64) {
 // selectors match everything. A field selector on an unsupported field is a
 // BadRequest error.
 func (s *Store) List(namespace string, label labels.Selector, field fields.Selector) ([]runtime.Object, uint64, error) {
-	if err := s.validateFields(field); err != nil {
+	if err := s.res.validateFieldSelector(field); err != nil {
 		return nil, 0, err
 	}
 	if label != nil && label.Empty() {
@@ -109,21 +108,6 @@ func (s *Store) byName(namespace, name string) snapshot {
 func hasExactName(field fields.Selector) bool {
 	_, ok := field.RequiresExactMatch("metadata.name")
 	return ok
-}
-
-// validateFields rejects selectors on fields the resource does not support.
-// Requests through the API handler were already checked by the scheme's field
-// label conversion; this guards every other caller.
-func (s *Store) validateFields(field fields.Selector) error {
-	if field == nil {
-		return nil
-	}
-	for _, req := range field.Requirements() {
-		if err := s.res.checkField(req.Field); err != nil {
-			return apierrors.NewBadRequest(err.Error())
-		}
-	}
-	return nil
 }
 
 // compareNamespaceName orders objects by namespace, then name: the order of
