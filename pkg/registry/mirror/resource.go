@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // Resource declares one mirrored resource.
@@ -49,6 +51,19 @@ type Resource struct {
 	// every object: the keys it returns for an empty object are the fields
 	// requests may select on.
 	Fields func(upstream runtime.Object) fields.Set
+
+	// Query is the resource's KubeSphere query vocabulary beyond the
+	// metadata filters and sort keys every resource has: its filters, sort
+	// keys, groups and computed annotations, all over upstream objects.
+	// Resource and Namespaced are filled in from the declaration.
+	Query query.Type
+}
+
+// QueryType returns the resource's completed query vocabulary.
+func (r *Resource) QueryType() *query.Type {
+	r.Query.Resource = r.Name
+	r.Query.Namespaced = r.Namespaced
+	return r.Query.Complete()
 }
 
 // FieldsOf adapts a field function of one upstream type to Resource.Fields.

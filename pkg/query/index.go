@@ -1,0 +1,244 @@
+package query
+
+import (
+	"hash/fnv"
+	"strings"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Item is one cached object as the indexes hold it: the object (shared with
+// the informer cache, never mutated) and what queries read of it, computed
+// once when it entered the index.
+type Item struct {
+	Object    runtime.Object
+	Namespace string
+	Name      string
+	attrs     []string // values of the Type's Attr filters
+	keys      []Key    // values of the Type's sort keys
+}
+
+// Index keeps the objects of one resource in sorted trees, one per sort key
+// (and, for namespaced resources, one more per sort key ordered by namespace
+// first), and the Type's groups. Set and Delete update it incrementally;
+// Snapshot returns its current state in O(number of sort keys), and a
+// snapshot never changes afterwards.
+type Index struct {
+	t *Type
+
+	mu     sync.RWMutex
+	items  map[string]*Item
+	global []*node // by sort key: (key, namespace, name)
+	byNS   []*node // by sort key: (namespace, key, name); nil when cluster-scoped
+	groups map[string]map[string]map[string]runtime.Object
+}
+
+// NewIndex returns an empty index of objects of type t.
+func NewIndex(t *Type) *Index {
+	t.Complete()
+	ix := &Index{
+		t:      t,
+		items:  map[string]*Item{},
+		global: make([]*node, len(t.keys)),
+		groups: map[string]map[string]map[string]runtime.Object{},
+	}
+	if t.Namespaced {
+		ix.byNS = make([]*node, len(t.keys))
+	}
+	return ix
+}
+
+// Type returns the index's query vocabulary.
+func (ix *Index) Type() *Type { return ix.t }
+
+func objectKey(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, err
+	}
+	it := &Item{
+		Object:    obj,
+		Namespace: m.GetNamespace(),
+		Name:      m.GetName(),
+		attrs:     make([]string, len(ix.t.attrs)),
+		keys:      make([]Key, len(ix.t.keys)),
+	}
+	for i, name := range ix.t.attrs {
+		it.attrs[i] = ix.t.filters[name].Attr(obj)
+	}
+	for i, name := range ix.t.keys {
+		it.keys[i] = ix.t.sortKeys[name].Of(obj)
+	}
+	return it, nil
+}
+
+// globalCompare and nsCompare are the orders of the two trees of sort key k.
+func globalCompare(k int) compareFunc {
+	return func(a, b *Item) int {
+		if c := a.keys[k].Compare(b.keys[k]); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	}
+}
+
+func nsCompare(k int) compareFunc {
+	return func(a, b *Item) int {
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
+		}
+		if c := a.keys[k].Compare(b.keys[k]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	}
+}
+
+func priority(it *Item) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(it.Namespace))
+	_, _ = h.Write([]byte{'/'})
+	_, _ = h.Write([]byte(it.Name))
+	return h.Sum32()
+}
+
+// Set adds obj, or replaces the object of the same namespace and name.
+func (ix *Index) Set(obj runtime.Object) error {
+	it, err := ix.newItem(obj)
+	if err != nil {
+		return err
+	}
+	key := objectKey(it.Namespace, it.Name)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	old := ix.items[key]
+	ix.items[key] = it
+	pri := priority(it)
+	for k := range ix.global {
+		ix.global[k] = update(ix.global[k], old, it, pri, k, globalCompare(k))
+		if ix.byNS != nil {
+			ix.byNS[k] = update(ix.byNS[k], old, it, pri, k, nsCompare(k))
+		}
+	}
+	if old != nil {
+		ix.ungroup(key, old.Object)
+	}
+	ix.group(key, obj)
+	return nil
+}
+
+func update(root *node, old, it *Item, pri uint32, k int, cmp compareFunc) *node {
+	if old != nil {
+		if old.keys[k] == it.keys[k] {
+			if n, ok := replace(root, it, cmp); ok {
+				return n
+			}
+		}
+		root, _ = remove(root, old, cmp)
+	}
+	return insert(root, it, pri, cmp)
+}
+
+// Delete removes the object of obj's namespace and name, if present.
+func (ix *Index) Delete(obj runtime.Object) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return
+	}
+	key := objectKey(m.GetNamespace(), m.GetName())
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	old := ix.items[key]
+	if old == nil {
+		return
+	}
+	delete(ix.items, key)
+	for k := range ix.global {
+		ix.global[k], _ = remove(ix.global[k], old, globalCompare(k))
+		if ix.byNS != nil {
+			ix.byNS[k], _ = remove(ix.byNS[k], old, nsCompare(k))
+		}
+	}
+	ix.ungroup(key, old.Object)
+}
+
+func (ix *Index) group(key string, obj runtime.Object) {
+	for name, of := range ix.t.Groups {
+		g := ix.groups[name]
+		if g == nil {
+			g = map[string]map[string]runtime.Object{}
+			ix.groups[name] = g
+		}
+		for _, gk := range of(obj) {
+			members := g[gk]
+			if members == nil {
+				members = map[string]runtime.Object{}
+				g[gk] = members
+			}
+			members[key] = obj
+		}
+	}
+}
+
+func (ix *Index) ungroup(key string, obj runtime.Object) {
+	for name, of := range ix.t.Groups {
+		g := ix.groups[name]
+		for _, gk := range of(obj) {
+			if members := g[gk]; members != nil {
+				delete(members, key)
+				if len(members) == 0 {
+					delete(g, gk)
+				}
+			}
+		}
+	}
+}
+
+// Group returns the objects the Type's group function put under key.
+func (ix *Index) Group(group, key string) []runtime.Object {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	members := ix.groups[group][key]
+	out := make([]runtime.Object, 0, len(members))
+	for _, obj := range members {
+		out = append(out, obj)
+	}
+	return out
+}
+
+// GroupSize returns how many objects are under key in group.
+func (ix *Index) GroupSize(group, key string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.groups[group][key])
+}
+
+// Len returns the number of objects in the index.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.items)
+}
+
+// Snapshot returns the index's current state; it never changes afterwards.
+func (ix *Index) Snapshot() *Snapshot {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	s := &Snapshot{t: ix.t, global: append([]*node(nil), ix.global...)}
+	if ix.byNS != nil {
+		s.byNS = append([]*node(nil), ix.byNS...)
+	}
+	return s
+}

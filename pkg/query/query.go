@@ -1,0 +1,254 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Mode selects how parameters are read.
+type Mode int
+
+const (
+	// Native is the /apis reading: standard Kubernetes parameters and
+	// unknown ones are ignored, a known parameter with a bad value (or given
+	// twice) is an error naming it and what it accepts.
+	Native Mode = iota
+	// Compat is KubeSphere 3.3's /kapis reading: every parameter that is not
+	// page, limit, sortBy, ascending or labelSelector is a filter, an unknown
+	// filter matches nothing, bad page and limit values fall back to
+	// KubeSphere's defaults. A malformed labelSelector is an error (KubeSphere
+	// silently matched everything).
+	Compat
+)
+
+// Parameter names of the query language.
+const (
+	ParamSortBy        = "sortBy"
+	ParamAscending     = "ascending"
+	ParamPage          = "page"
+	ParamLimit         = "limit"
+	ParamLabelSelector = "labelSelector"
+)
+
+// Query is a parsed list request.
+type Query struct {
+	// SortBy is the canonical sort key; "" keeps (namespace, name) order.
+	SortBy string
+	// Ascending is the direction of SortBy (KubeSphere's default is false:
+	// newest first, Z to A).
+	Ascending bool
+	// Page is the 1-based page number; 0 when not given.
+	Page int
+	// Limit is the page size (Compat only; on /apis the Kubernetes limit
+	// parameter is read by the API machinery); -1 when not given.
+	Limit int
+	// LabelSelector is the Compat labelSelector, nil when not given.
+	LabelSelector labels.Selector
+	// Filters are the compiled filter parameters.
+	Filters []Predicate
+	// Namespace is the value of the namespace filter, which lists use to
+	// read one namespace only; "" when not given.
+	Namespace string
+	// MatchNothing is set when the list is empty whatever the objects: an
+	// unknown filter on /kapis, as in KubeSphere.
+	MatchNothing bool
+}
+
+// Error is a parameter with a value the query language does not accept.
+type Error struct {
+	Param    string
+	Value    string
+	Accepted string
+	Reason   string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("invalid value %q for query parameter %q", e.Value, e.Param)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	if e.Accepted != "" {
+		msg += "; accepted values: " + e.Accepted
+	}
+	return msg
+}
+
+// Parse reads the query parameters of a list of type t. env is what filters
+// that read other resources (pods' serviceName) use when they run.
+func Parse(values url.Values, mode Mode, t *Type, env Env) (*Query, error) {
+	t.Complete()
+	q := &Query{Limit: -1}
+	if mode == Compat {
+		return q, q.parseCompat(values, t, env)
+	}
+	return q, q.parseNative(values, t, env)
+}
+
+func (q *Query) parseNative(values url.Values, t *Type, env Env) error {
+	get := func(param string) (string, bool, error) {
+		vs, ok := values[param]
+		if !ok {
+			return "", false, nil
+		}
+		for _, v := range vs[1:] {
+			if v != vs[0] {
+				return "", false, &Error{Param: param, Value: strings.Join(vs, ","), Reason: "given more than once with different values"}
+			}
+		}
+		return vs[0], true, nil
+	}
+	sortBy, hasSort, err := get(ParamSortBy)
+	if err != nil {
+		return err
+	}
+	asc, hasAsc, err := get(ParamAscending)
+	if err != nil {
+		return err
+	}
+	if hasSort || hasAsc {
+		q.SortBy = SortByCreationTimestamp
+	}
+	if hasSort {
+		key, ok := t.sortKey(sortBy)
+		if !ok {
+			return &Error{Param: ParamSortBy, Value: sortBy, Accepted: strings.Join(t.SortKeyNames(), ", ")}
+		}
+		q.SortBy = key
+	}
+	if hasAsc {
+		b, err := strconv.ParseBool(asc)
+		if err != nil {
+			return &Error{Param: ParamAscending, Value: asc, Accepted: "true, false"}
+		}
+		q.Ascending = b
+	}
+	if page, ok, err := get(ParamPage); err != nil {
+		return err
+	} else if ok {
+		n, err := strconv.Atoi(page)
+		if err != nil || n < 1 {
+			return &Error{Param: ParamPage, Value: page, Accepted: "a page number from 1, with limit as the page size"}
+		}
+		q.Page = n
+	}
+	for _, name := range t.FilterNames() {
+		v, ok, err := get(name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		f := t.filters[name]
+		if f.Values != nil && !slices.ContainsFunc(f.Values, func(a string) bool { return a == v || f.FoldCase && strings.EqualFold(a, v) }) {
+			return &Error{Param: name, Value: v, Accepted: strings.Join(f.Values, ", ")}
+		}
+		if err := q.addFilter(t, name, v, env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *Query) parseCompat(values url.Values, t *Type, env Env) error {
+	last := func(param string) string {
+		vs := values[param]
+		if len(vs) == 0 {
+			return ""
+		}
+		return vs[len(vs)-1]
+	}
+	q.SortBy = SortByCreationTimestamp
+	if key, ok := t.sortKey(last(ParamSortBy)); ok {
+		q.SortBy = key
+	}
+	q.Ascending, _ = strconv.ParseBool(last(ParamAscending))
+	q.Page = 1
+	if n, err := strconv.Atoi(last(ParamPage)); err == nil {
+		q.Page = n
+	}
+	if n, err := strconv.Atoi(last(ParamLimit)); err == nil {
+		q.Limit = n
+	}
+	if s := last(ParamLabelSelector); s != "" {
+		sel, err := parseSelector(s)
+		if err != nil {
+			return &Error{Param: ParamLabelSelector, Value: s, Reason: err.Error()}
+		}
+		q.LabelSelector = sel
+	}
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		switch name {
+		case ParamPage, ParamLimit, ParamSortBy, ParamAscending, ParamLabelSelector:
+			continue
+		}
+		if _, ok := t.filters[name]; !ok {
+			q.MatchNothing = true
+			continue
+		}
+		if err := q.addFilter(t, name, last(name), env); err != nil {
+			// KubeSphere matches nothing on a value it cannot use (a
+			// malformed label filter).
+			q.MatchNothing = true
+		}
+	}
+	return nil
+}
+
+func (q *Query) addFilter(t *Type, name, value string, env Env) error {
+	f := t.filters[name]
+	if name == "namespace" && t.Namespaced {
+		q.Namespace = value
+	}
+	if f.Attr != nil {
+		i := t.attrIndex(name)
+		if f.FoldCase {
+			q.Filters = append(q.Filters, func(it *Item) bool { return strings.EqualFold(it.attrs[i], value) })
+		} else {
+			q.Filters = append(q.Filters, func(it *Item) bool { return it.attrs[i] == value })
+		}
+		return nil
+	}
+	p, err := f.Compile(value, env)
+	if err != nil {
+		return &Error{Param: name, Value: value, Reason: err.Error()}
+	}
+	q.Filters = append(q.Filters, p)
+	return nil
+}
+
+// Window returns the range [start, end) of a total-item list that a Compat
+// page/limit selects, with KubeSphere's rules: no limit (-1) is everything;
+// a negative limit or offset, or an offset past the end, is an empty page.
+func (q *Query) Window(total int) (start, end int) {
+	if q.Limit == -1 {
+		return 0, total
+	}
+	offset, ok := Offset(q.Page, q.Limit)
+	if q.Limit < 0 || !ok || offset < 0 || offset > total {
+		return 0, 0
+	}
+	return offset, min(offset+q.Limit, total)
+}
+
+// Offset returns (page-1)*limit, the number of items before a page, and false
+// when it does not fit in an int.
+func Offset(page, limit int) (int, bool) {
+	p := int64(page) - 1
+	l := int64(limit)
+	if p != 0 && l != 0 && (p > math.MaxInt32 || p < math.MinInt32 || l > math.MaxInt32 || l < math.MinInt32) {
+		return 0, false
+	}
+	return int(p * l), true
+}

@@ -1,0 +1,197 @@
+package query
+
+import "strings"
+
+// Snapshot is the state of an Index at one moment. Lists read it without
+// locks; pages of one walk read the same snapshot and so agree with each
+// other.
+type Snapshot struct {
+	t      *Type
+	global []*node
+	byNS   []*node
+}
+
+// Cursor is a position in a sorted list: the last item of a page.
+type Cursor struct {
+	Key       Key
+	Namespace string
+	Name      string
+}
+
+// Request is one list over a snapshot.
+type Request struct {
+	// Namespace limits the list to one namespace ("" for all).
+	Namespace string
+	// SortBy is a canonical sort key name; "" is (namespace, name) order.
+	SortBy string
+	// Descending reverses the order.
+	Descending bool
+	// Filters must all hold for an item to be listed.
+	Filters []Predicate
+	// After continues a list after this position (exclusive).
+	After *Cursor
+	// Offset skips that many matches (after After).
+	Offset int
+	// Limit is the most items returned; negative means all.
+	Limit int
+}
+
+// Result is a page of a list.
+type Result struct {
+	// Items are the page's items in order.
+	Items []*Item
+	// Total is the number of items matching the filters in the whole list,
+	// pages before and after included.
+	Total int
+	// Remaining is the number of matching items after the page.
+	Remaining int
+	// Last is the position of the page's last item, to continue from.
+	Last *Cursor
+}
+
+// List answers r. Without filters it costs O(log n + page size): totals come
+// from subtree sizes and the page is reached by position. With filters it
+// visits the items of the namespace (or of all) once, in order, and never
+// sorts.
+func (s *Snapshot) List(r Request) Result {
+	sortBy := r.SortBy
+	if sortBy == "" {
+		sortBy = SortByName
+	}
+	k := s.t.keyIndex(sortBy)
+	root, cmp := s.global[k], globalCompare(k)
+	lo, hi := 0, size(root)
+	nsOrder := r.SortBy == "" || r.Namespace != ""
+	if s.byNS != nil && nsOrder {
+		root, cmp = s.byNS[k], nsCompare(k)
+		hi = size(root)
+		if r.Namespace != "" {
+			ns := r.Namespace
+			lo = rankFunc(root, func(it *Item) bool { return it.Namespace < ns })
+			hi = rankFunc(root, func(it *Item) bool { return it.Namespace <= ns })
+		}
+	} else if s.byNS == nil && r.Namespace != "" {
+		hi = 0 // a cluster-scoped resource has nothing in a namespace
+	}
+
+	// start is the position of the first candidate in the walk's direction.
+	start := lo
+	if r.Descending {
+		start = hi - 1
+	}
+	if r.After != nil {
+		probe := &Item{Namespace: r.After.Namespace, Name: r.After.Name, keys: make([]Key, len(s.t.keys))}
+		probe.keys[k] = r.After.Key
+		if r.Descending {
+			start = min(start, rank(root, probe, cmp, false)-1)
+		} else {
+			start = max(start, rank(root, probe, cmp, true))
+		}
+	}
+
+	var res Result
+	limit := r.Limit
+	if len(r.Filters) == 0 {
+		res.Total = hi - lo
+		first, avail := start+r.Offset, hi-start-r.Offset
+		if r.Descending {
+			first, avail = start-r.Offset, start-r.Offset-lo+1
+		}
+		if avail < 0 {
+			avail = 0
+		}
+		n := avail
+		if limit >= 0 && limit < n {
+			n = limit
+		}
+		res.Remaining = avail - n
+		if n > 0 {
+			res.Items = make([]*Item, 0, n)
+			collect := func(it *Item) bool {
+				res.Items = append(res.Items, it)
+				return len(res.Items) < n
+			}
+			if r.Descending {
+				descend(root, first, collect)
+			} else {
+				ascend(root, first, collect)
+			}
+		}
+	} else {
+		// Every match counts towards the total, even those before the
+		// page; only the page's are kept.
+		skip := r.Offset
+		matches := func(it *Item) bool {
+			for _, f := range r.Filters {
+				if !f(it) {
+					return false
+				}
+			}
+			return true
+		}
+		var pos int
+		visit := func(it *Item) bool {
+			in := r.Descending && pos <= start || !r.Descending && pos >= start
+			if r.Descending {
+				pos--
+			} else {
+				pos++
+			}
+			if !matches(it) {
+				return true
+			}
+			res.Total++
+			switch {
+			case !in:
+			case skip > 0:
+				skip--
+			case limit < 0 || len(res.Items) < limit:
+				res.Items = append(res.Items, it)
+			default:
+				res.Remaining++
+			}
+			return true
+		}
+		if r.Descending {
+			pos = hi - 1
+			descend(root, hi-1, func(it *Item) bool { return pos >= lo && visit(it) })
+		} else {
+			pos = lo
+			ascend(root, lo, func(it *Item) bool { return pos < hi && visit(it) })
+		}
+	}
+	if n := len(res.Items); n > 0 {
+		last := res.Items[n-1]
+		res.Last = &Cursor{Key: last.keys[k], Namespace: last.Namespace, Name: last.Name}
+	}
+	return res
+}
+
+// Len returns the number of items in the snapshot.
+func (s *Snapshot) Len() int {
+	if len(s.global) == 0 {
+		return 0
+	}
+	return size(s.global[0])
+}
+
+// Get returns the item namespace/name, if present.
+func (s *Snapshot) Get(namespace, name string) (*Item, bool) {
+	k := s.t.keyIndex(SortByName)
+	root := s.global[k]
+	for n := root; n != nil; {
+		c := strings.Compare(name, n.it.Name)
+		if c == 0 {
+			c = strings.Compare(namespace, n.it.Namespace)
+		}
+		switch {
+		case c == 0:
+			return n.it, true
+		case c < 0:
+			n = n.left
+		default:
+			n = n.right
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,192 @@
+// Package query is the KubeSphere query language of resources.kubesphere.io:
+// the vocabulary each resource type accepts (filters, sort keys, computed
+// annotations), the parsing of request parameters into a Query, and the
+// sorted, incrementally maintained indexes lists are answered from. It knows
+// nothing of HTTP: the /apis storage and the /kapis routes both hand it
+// url.Values and get a page back.
+package query
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Predicate tells whether a cached object is in a list. It must not mutate
+// the object.
+type Predicate func(it *Item) bool
+
+// Env lets filters and computed annotations read other resources' caches:
+// the pods of a node, the service a pod filter names.
+type Env interface {
+	// Get returns one cached upstream object of a resource ("services").
+	Get(resource, namespace, name string) (runtime.Object, bool)
+	// Group returns the cached objects of resource that a group function of
+	// its Type put under key (for example the pods on node "n1").
+	Group(resource, group, key string) []runtime.Object
+}
+
+// Filter is one filter parameter of a Type, for example pods' "status".
+//
+// A filter that compares one attribute of the object (Attr) is evaluated on a
+// value computed once when the object enters the cache, never per request:
+// the pod status KubeSphere computes from container states is an Attr. Other
+// filters Compile the request's value into a Predicate once per request.
+type Filter struct {
+	// Values is the closed vocabulary of the filter, nil for free text. On
+	// /apis a value outside it is a 400 naming the accepted values; on
+	// /kapis it matches nothing, as in KubeSphere.
+	Values []string
+	// FoldCase compares Attr values case-insensitively.
+	FoldCase bool
+	// Attr is the attribute the filter compares exactly with the value.
+	Attr func(obj runtime.Object) string
+	// Compile turns a request's value into a predicate. It is used when Attr
+	// is nil. An error is a bad value (a 400 naming the parameter).
+	Compile func(value string, env Env) (Predicate, error)
+}
+
+// SortKey is one sortBy value of a Type. Objects are ordered by the key, then
+// namespace, then name, so the order is total and a page is stable.
+type SortKey struct {
+	// Of returns the object's key: its time in Unix nanoseconds, a string, or
+	// both (times compare first).
+	Of func(obj runtime.Object) Key
+}
+
+// Key is the value an object is sorted by.
+type Key struct {
+	Time int64
+	Str  string
+}
+
+// Compare orders keys by time, then string.
+func (k Key) Compare(o Key) int {
+	switch {
+	case k.Time < o.Time:
+		return -1
+	case k.Time > o.Time:
+		return 1
+	}
+	return strings.Compare(k.Str, o.Str)
+}
+
+// Type is the query vocabulary of one resource. Every Type has the metadata
+// filters and sort keys of KubeSphere's DefaultObjectMetaFilter and
+// DefaultObjectMetaCompare; Filters and SortKeys add the type's own, and
+// may override a metadata one (customresourcedefinitions' "name" also
+// matches the kind).
+type Type struct {
+	// Resource is the plural resource name ("pods").
+	Resource string
+	// Namespaced is true for namespace-scoped resources.
+	Namespaced bool
+	// Filters are the type's own filter parameters, by name.
+	Filters map[string]Filter
+	// SortKeys are the type's own sortBy values, by name.
+	SortKeys map[string]SortKey
+	// Aliases are other spellings of sort keys ("createTime" for
+	// "creationTimestamp", "lastUpdateTimestamp" for "updateTime").
+	Aliases map[string]string
+	// Groups put each object under keys of named groups (pods under their
+	// node), kept up to date with the cache, for Env.Group lookups.
+	Groups map[string]func(obj runtime.Object) []string
+	// Decorate returns a copy of obj carrying KubeSphere's computed
+	// annotations (node requests and limits, PVC in-use, ...). It must not
+	// mutate obj. Nil means objects are served as cached.
+	Decorate func(obj runtime.Object, env Env) runtime.Object
+
+	compiled bool
+	filters  map[string]Filter
+	sortKeys map[string]SortKey
+	attrs    []string // names of the Attr filters, in the order of Item.attrs
+	keys     []string // names of the sort keys, in the order of Item.keys
+}
+
+// Names of the sort keys every type has.
+const (
+	SortByCreationTimestamp = "creationTimestamp"
+	SortByName              = "name"
+)
+
+// Complete merges the metadata vocabulary into t. It is idempotent and must
+// be called before t is shared.
+func (t *Type) Complete() *Type {
+	if t.compiled {
+		return t
+	}
+	t.filters = metaFilters()
+	for name, f := range t.Filters {
+		t.filters[name] = f
+	}
+	t.sortKeys = map[string]SortKey{
+		SortByCreationTimestamp: {Of: creationKey},
+		SortByName:              {Of: nameKey},
+	}
+	for name, k := range t.SortKeys {
+		t.sortKeys[name] = k
+	}
+	aliases := map[string]string{"createTime": SortByCreationTimestamp}
+	for a, name := range t.Aliases {
+		aliases[a] = name
+	}
+	t.Aliases = aliases
+	for name, f := range t.filters {
+		if f.Attr != nil {
+			t.attrs = append(t.attrs, name)
+		}
+	}
+	slices.Sort(t.attrs)
+	for name := range t.sortKeys {
+		t.keys = append(t.keys, name)
+	}
+	slices.Sort(t.keys)
+	t.compiled = true
+	return t
+}
+
+// SortKeyNames returns every accepted sortBy value, aliases included, sorted.
+func (t *Type) SortKeyNames() []string {
+	t.Complete()
+	names := append([]string(nil), t.keys...)
+	for a := range t.Aliases {
+		names = append(names, a)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// FilterNames returns every filter parameter of the type, sorted.
+func (t *Type) FilterNames() []string {
+	t.Complete()
+	names := make([]string, 0, len(t.filters))
+	for name := range t.filters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// sortKey resolves a sortBy value (or alias) to its canonical name.
+func (t *Type) sortKey(name string) (string, bool) {
+	if a, ok := t.Aliases[name]; ok {
+		name = a
+	}
+	_, ok := t.sortKeys[name]
+	return name, ok
+}
+
+func (t *Type) keyIndex(name string) int {
+	i, _ := slices.BinarySearch(t.keys, name)
+	return i
+}
+
+func (t *Type) attrIndex(name string) int {
+	i, ok := slices.BinarySearch(t.attrs, name)
+	if !ok {
+		panic(fmt.Sprintf("query: %s has no attribute filter %q", t.Resource, name))
+	}
+	return i
+}
