@@ -12,12 +12,26 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
 // buildHandlerChain is the generic chain with ks-apiserver's own filters
 // around the API handler, after authentication and authorization.
 func buildHandlerChain(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
-	return genericapiserver.DefaultBuildHandlerChain(withSelectorValidation(apiHandler), c)
+	return genericapiserver.DefaultBuildHandlerChain(withSelectorValidation(withQueryValues(apiHandler)), c)
+}
+
+// withQueryValues hands the query parameters of resources.kubesphere.io
+// lists to the storage, which reads the KubeSphere ones (sortBy, status, ...)
+// that Kubernetes list options do not carry.
+func withQueryValues(handler http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		info, ok := genericapirequest.RequestInfoFrom(req.Context())
+		if ok && info.IsResourceRequest && info.APIGroup == v1alpha3.GroupName && info.Verb == "list" {
+			req = req.WithContext(mirror.WithQueryValues(req.Context(), req.URL.Query()))
+		}
+		handler.ServeHTTP(w, req)
+	})
 }
 
 // withSelectorValidation answers a malformed labelSelector or fieldSelector

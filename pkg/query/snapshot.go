@@ -81,6 +81,9 @@ func (s *Snapshot) List(r Request) Result {
 	}
 	if r.After != nil {
 		probe := &Item{Namespace: r.After.Namespace, Name: r.After.Name, keys: make([]Key, len(s.t.keys))}
+		if r.Namespace != "" && s.byNS != nil {
+			probe.Namespace = r.Namespace // a position within the namespace's range
+		}
 		probe.keys[k] = r.After.Key
 		if r.Descending {
 			start = min(start, rank(root, probe, cmp, false)-1)

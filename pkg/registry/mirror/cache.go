@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // DefaultEventWindow is how many recent events a Cache keeps for watches
@@ -33,12 +36,14 @@ type event struct {
 // changes them.
 type Cache struct {
 	res *Resource
+	// index holds the same objects in the sorted trees lists are answered
+	// from; it changes under mu together with objects and rv.
+	index *query.Index
 
-	mu          sync.RWMutex
-	objects     map[string]runtime.Object
-	byNamespace map[string]map[string]runtime.Object
-	rv          uint64
-	synced      bool
+	mu      sync.RWMutex
+	objects map[string]runtime.Object
+	rv      uint64
+	synced  bool
 	// window holds the most recent events in a ring; every event after
 	// windowStart is in it.
 	window      []event
@@ -46,7 +51,27 @@ type Cache struct {
 	size        int
 	windowStart uint64
 	watchers    map[*cacheWatcher]struct{}
+
+	// kept are snapshots that continue tokens refer to, by resourceVersion,
+	// so the pages of one walk all read the state of its first page.
+	keptMu sync.Mutex
+	kept   map[uint64]keptSnapshot
 }
+
+// keptSnapshot is a snapshot retained for continue tokens until expires.
+type keptSnapshot struct {
+	snap    *query.Snapshot
+	expires time.Time
+}
+
+// Snapshot retention for continue tokens: a walk that takes longer than
+// snapshotTTL between pages, or one of more than maxKeptSnapshots concurrent
+// walks, continues on the current state instead (still returning every
+// object that did not change exactly once).
+const (
+	snapshotTTL      = 2 * time.Minute
+	maxKeptSnapshots = 32
+)
 
 // NewCache returns an empty cache keeping up to window events.
 func NewCache(res *Resource, window int) *Cache {
@@ -54,11 +79,12 @@ func NewCache(res *Resource, window int) *Cache {
 		window = DefaultEventWindow
 	}
 	return &Cache{
-		res:         res,
-		objects:     map[string]runtime.Object{},
-		byNamespace: map[string]map[string]runtime.Object{},
-		window:      make([]event, window),
-		watchers:    map[*cacheWatcher]struct{}{},
+		res:      res,
+		index:    query.NewIndex(res.QueryType()),
+		kept:     map[uint64]keptSnapshot{},
+		objects:  map[string]runtime.Object{},
+		window:   make([]event, window),
+		watchers: map[*cacheWatcher]struct{}{},
 	}
 }
 
@@ -138,22 +164,14 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 		prev = nil
 	}
 	if typ == watch.Deleted {
+		c.index.Delete(obj)
 		prev = c.objects[key]
 		delete(c.objects, key)
-		if ns := c.byNamespace[m.GetNamespace()]; ns != nil {
-			delete(ns, key)
-			if len(ns) == 0 {
-				delete(c.byNamespace, m.GetNamespace())
-			}
-		}
 	} else {
-		c.objects[key] = obj
-		ns := c.byNamespace[m.GetNamespace()]
-		if ns == nil {
-			ns = map[string]runtime.Object{}
-			c.byNamespace[m.GetNamespace()] = ns
+		if err := c.index.Set(obj); err != nil {
+			klog.ErrorS(err, "Cannot index upstream object", "resource", c.res.Name, "object", klog.KObj(m))
 		}
-		ns[key] = obj
+		c.objects[key] = obj
 	}
 	// A delete found by a relist carries the last known version, not the
 	// deletion's; it must not move the cache backwards.
@@ -183,27 +201,49 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 	}
 }
 
-// snapshot is the cache's objects of one namespace ("" for all) at rv.
-type snapshot struct {
-	objects []runtime.Object
-	rv      uint64
-}
-
-// list returns the objects of namespace (all namespaces for "") and the
-// resourceVersion they are at, taken together.
-func (c *Cache) list(namespace string) snapshot {
+// snapshot returns the sorted indexes and the resourceVersion they are at,
+// taken together.
+func (c *Cache) snapshot() (*query.Snapshot, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	src := c.objects
-	if namespace != "" && c.res.Namespaced {
-		src = c.byNamespace[namespace]
-	}
-	out := make([]runtime.Object, 0, len(src))
-	for _, obj := range src {
-		out = append(out, obj)
-	}
-	return snapshot{objects: out, rv: c.rv}
+	return c.index.Snapshot(), c.rv
 }
+
+// keep retains snap, at rv, for the continue tokens of a walk.
+func (c *Cache) keep(rv uint64, snap *query.Snapshot) {
+	now := time.Now()
+	c.keptMu.Lock()
+	defer c.keptMu.Unlock()
+	for v, k := range c.kept {
+		if now.After(k.expires) {
+			delete(c.kept, v)
+		}
+	}
+	if _, ok := c.kept[rv]; !ok && len(c.kept) >= maxKeptSnapshots {
+		oldest := uint64(0)
+		for v := range c.kept {
+			if oldest == 0 || v < oldest {
+				oldest = v
+			}
+		}
+		delete(c.kept, oldest)
+	}
+	c.kept[rv] = keptSnapshot{snap: snap, expires: now.Add(snapshotTTL)}
+}
+
+// retained returns the snapshot kept at rv, if it still is.
+func (c *Cache) retained(rv uint64) (*query.Snapshot, bool) {
+	c.keptMu.Lock()
+	defer c.keptMu.Unlock()
+	k, ok := c.kept[rv]
+	if !ok || time.Now().After(k.expires) {
+		return nil, false
+	}
+	return k.snap, true
+}
+
+// Index returns the cache's sorted indexes.
+func (c *Cache) Index() *query.Index { return c.index }
 
 // get returns the object namespace/name and the cache's resourceVersion.
 func (c *Cache) get(namespace, name string) (runtime.Object, bool, uint64) {
@@ -215,17 +255,6 @@ func (c *Cache) get(namespace, name string) (runtime.Object, bool, uint64) {
 	defer c.mu.RUnlock()
 	obj, ok := c.objects[key]
 	return obj, ok, c.rv
-}
-
-// namespaces returns the namespaces that have objects.
-func (c *Cache) namespaces() []string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make([]string, 0, len(c.byNamespace))
-	for ns := range c.byNamespace {
-		out = append(out, ns)
-	}
-	return out
 }
 
 // ResourceVersion is the version of the newest change the cache holds.

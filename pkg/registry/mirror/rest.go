@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"reflect"
 	"time"
 
@@ -10,11 +11,14 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // REST is the API storage of one mirrored resource.
@@ -102,6 +106,9 @@ func (r *REST) List(ctx context.Context, options *metainternalversion.ListOption
 		if _, err := decodeContinue(options.Continue); err != nil {
 			return nil, err
 		}
+		if _, _, err := r.listQuery(ctx, options.LabelSelector); err != nil {
+			return nil, err
+		}
 	} else if page, err = r.listPage(ctx, c, options); err != nil {
 		return nil, err
 	}
@@ -139,41 +146,105 @@ type listPage struct {
 }
 
 func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) (listPage, error) {
-	var token *continueToken
-	if options.Continue != "" {
-		var err error
-		if token, err = decodeContinue(options.Continue); err != nil {
-			return listPage{}, err
+	label, q, err := r.listQuery(ctx, options.LabelSelector)
+	if err != nil {
+		return listPage{}, err
+	}
+	token, err := decodeContinue(options.Continue)
+	if err != nil {
+		return listPage{}, err
+	}
+	desc := q.SortBy != "" && !q.Ascending
+	sel := Selection{
+		Namespace: genericapirequest.NamespaceValue(ctx),
+		Label:     label, Field: options.FieldSelector,
+		Query: q, Limit: int(options.Limit),
+	}
+	if token != nil {
+		if token.SortBy != q.SortBy || token.Desc != desc {
+			return listPage{}, apierrors.NewBadRequest(fmt.Sprintf(
+				"invalid continue parameter: the token continues a list in another order; repeat the first page's %s and %s parameters",
+				query.ParamSortBy, query.ParamAscending))
 		}
-		if start := c.windowStartRV(); token.RV < start {
+		if snap, ok := c.retained(token.RV); ok {
+			sel.Snapshot, sel.RV = snap, token.RV
+		} else if start := c.windowStartRV(); token.RV < start {
 			return listPage{}, apierrors.NewResourceExpired(fmt.Sprintf(
 				"the continue token of this list, at resourceVersion %d, has expired (%s holds changes since %d): start the list again",
 				token.RV, r.res.Name, start))
 		}
+		sel.After = token.cursor()
 	} else if err := r.checkListVersion(ctx, c, options); err != nil {
 		return listPage{}, err
 	}
+	if q.Page > 0 {
+		if options.Limit <= 0 {
+			return listPage{}, apierrors.NewBadRequest(fmt.Sprintf(
+				"query parameter %q needs %q, the page size", query.ParamPage, query.ParamLimit))
+		}
+		offset, ok := query.Offset(q.Page, int(options.Limit))
+		if !ok {
+			return listPage{}, apierrors.NewBadRequest(fmt.Sprintf("query parameter %q is out of range", query.ParamPage))
+		}
+		sel.Offset = offset
+	}
+	if sel.Snapshot == nil {
+		sel.Snapshot, sel.RV = c.snapshot()
+	}
 
-	objs, rv, err := NewStore(r.res, c).List(genericapirequest.NamespaceValue(ctx), options.LabelSelector, options.FieldSelector)
+	res, rv, err := NewStore(r.res, c).Select(sel)
 	if err != nil {
 		return listPage{}, err
 	}
-	page := listPage{items: objs, rv: rv, total: int64(len(objs))}
+	page := listPage{rv: rv, total: int64(res.Total)}
+	page.items = make([]runtime.Object, len(res.Items))
+	for i, it := range res.Items {
+		page.items[i] = it.Object
+	}
 	if token != nil {
 		// Every page reports the first page's version, so a watch from it
 		// replays every change made during the walk.
 		page.rv = token.RV
-		page.items = objs[afterKey(objs, token.Namespace, token.Name):]
 	}
-	if options.Limit > 0 && int64(len(page.items)) > options.Limit {
-		last := page.items[options.Limit-1]
-		m, _ := accessor(last)
-		remaining := int64(len(page.items)) - options.Limit
-		page.items = page.items[:options.Limit]
+	if options.Limit > 0 && res.Remaining > 0 && res.Last != nil {
+		remaining := int64(res.Remaining)
 		page.remaining = &remaining
-		page.continueToken = encodeContinue(continueToken{RV: page.rv, Namespace: m.GetNamespace(), Name: m.GetName()})
+		page.continueToken = encodeContinue(continueToken{
+			RV: page.rv, SortBy: q.SortBy, Desc: desc,
+			KeyTime: res.Last.Key.Time, KeyStr: res.Last.Key.Str,
+			Namespace: res.Last.Namespace, Name: res.Last.Name,
+		})
+		if sel.RV == page.rv {
+			c.keep(page.rv, sel.Snapshot)
+		}
 	}
 	return page, nil
+}
+
+// listQuery reads the KubeSphere parameters of a list, from its URL and
+// from search.resources.kubesphere.io/<parameter>=<value> requirements of
+// its label selector, and returns the label selector without those.
+func (r *REST) listQuery(ctx context.Context, label labels.Selector) (labels.Selector, *query.Query, error) {
+	values := url.Values{}
+	for k, vs := range queryValuesFrom(ctx) {
+		values[k] = vs
+	}
+	label, search, err := splitSearchSelector(label)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, v := range search {
+		if _, ok := values[k]; ok {
+			return nil, nil, apierrors.NewBadRequest(fmt.Sprintf(
+				"query parameter %q is given both as a parameter and as the label %s%s", k, SearchLabelPrefix, k))
+		}
+		values[k] = []string{v}
+	}
+	q, err := query.Parse(values, query.Native, r.res.QueryType(), r.upstream)
+	if err != nil {
+		return nil, nil, apierrors.NewBadRequest(err.Error())
+	}
+	return label, q, nil
 }
 
 // checkListVersion applies the resourceVersion and resourceVersionMatch of a
@@ -239,6 +310,10 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	}
 	if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
 		return nil, err
+	}
+	if hasSearchRequirements(options.LabelSelector) {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf(
+			"%s* label requirements select and sort lists; a watch cannot use them", SearchLabelPrefix))
 	}
 	req := watchRequest{
 		namespace: genericapirequest.NamespaceValue(ctx),

@@ -1,13 +1,11 @@
 package mirror
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // Store answers reads of one resource from its Cache. It returns cached
@@ -28,98 +26,104 @@ func (s *Store) Get(namespace, name string) (runtime.Object, bool, uint64) {
 	return s.cache.get(namespace, name)
 }
 
+// Selection is one list request over a store.
+type Selection struct {
+	// Namespace is the request's namespace, "" for all.
+	Namespace string
+	// Label and Field are the Kubernetes selectors; nil selects everything.
+	Label labels.Selector
+	Field fields.Selector
+	// Query carries the KubeSphere parameters; nil keeps (namespace, name)
+	// order with no further filters.
+	Query *query.Query
+	// After continues from a previous page's last item.
+	After *query.Cursor
+	// Offset skips that many matching items; Limit is the page size (0 or
+	// less for all).
+	Offset int
+	Limit  int
+	// Snapshot is the state to read, nil for the current one.
+	Snapshot *query.Snapshot
+	// RV is the resourceVersion of Snapshot.
+	RV uint64
+}
+
+// Select answers a list request from the cache's sorted indexes, and
+// returns the resourceVersion of the state it read. A field selector on an
+// unsupported field is a BadRequest error.
+func (s *Store) Select(sel Selection) (query.Result, uint64, error) {
+	if err := s.res.validateFieldSelector(sel.Field); err != nil {
+		return query.Result{}, 0, err
+	}
+	snap, rv := sel.Snapshot, sel.RV
+	if snap == nil {
+		snap, rv = s.cache.snapshot()
+	}
+	req := query.Request{Namespace: sel.Namespace, After: sel.After, Offset: sel.Offset, Limit: -1}
+	if sel.Limit > 0 {
+		req.Limit = sel.Limit
+	}
+	if q := sel.Query; q != nil {
+		if q.MatchNothing {
+			return query.Result{}, rv, nil
+		}
+		req.SortBy, req.Descending = q.SortBy, q.SortBy != "" && !q.Ascending
+		req.Filters = append(req.Filters, q.Filters...)
+		if !narrow(&req.Namespace, q.Namespace, s.res.Namespaced) {
+			return query.Result{}, rv, nil
+		}
+		if q.LabelSelector != nil && !q.LabelSelector.Empty() {
+			req.Filters = append(req.Filters, labelPredicate(q.LabelSelector))
+		}
+	}
+	if sel.Label != nil && !sel.Label.Empty() {
+		req.Filters = append(req.Filters, labelPredicate(sel.Label))
+	}
+	if sel.Field != nil && !sel.Field.Empty() {
+		if ns, ok := sel.Field.RequiresExactMatch("metadata.namespace"); ok && !narrow(&req.Namespace, ns, s.res.Namespaced) {
+			return query.Result{}, rv, nil
+		}
+		field := sel.Field
+		req.Filters = append(req.Filters, func(it *query.Item) bool {
+			m, err := accessor(it.Object)
+			return err == nil && field.Matches(s.res.fieldSet(it.Object, m))
+		})
+	}
+	return snap.List(req), rv, nil
+}
+
+// narrow restricts a list to namespace ns (when given) and reports false
+// when that contradicts the namespace the list already has.
+func narrow(namespace *string, ns string, namespaced bool) bool {
+	if ns == "" || !namespaced {
+		return true
+	}
+	if *namespace != "" && *namespace != ns {
+		return false
+	}
+	*namespace = ns
+	return true
+}
+
+func labelPredicate(sel labels.Selector) query.Predicate {
+	return func(it *query.Item) bool {
+		m, err := accessor(it.Object)
+		return err == nil && sel.Matches(labels.Set(m.GetLabels()))
+	}
+}
+
 // List returns the objects in namespace ("" for all) matching both selectors,
 // ordered by namespace, then name, and the resourceVersion they are at. Nil
 // selectors match everything. A field selector on an unsupported field is a
 // BadRequest error.
 func (s *Store) List(namespace string, label labels.Selector, field fields.Selector) ([]runtime.Object, uint64, error) {
-	if err := s.res.validateFieldSelector(field); err != nil {
+	res, rv, err := s.Select(Selection{Namespace: namespace, Label: label, Field: field})
+	if err != nil {
 		return nil, 0, err
 	}
-	if label != nil && label.Empty() {
-		label = nil
+	out := make([]runtime.Object, len(res.Items))
+	for i, it := range res.Items {
+		out[i] = it.Object
 	}
-	if field != nil && field.Empty() {
-		field = nil
-	}
-
-	// Narrow the scan with the cheapest index the request allows.
-	if field != nil && s.res.Namespaced {
-		if ns, ok := field.RequiresExactMatch("metadata.namespace"); ok {
-			if namespace != "" && namespace != ns {
-				return nil, s.cache.ResourceVersion(), nil
-			}
-			namespace = ns
-		}
-	}
-	var snap snapshot
-	if field != nil && hasExactName(field) {
-		name, _ := field.RequiresExactMatch("metadata.name")
-		snap = s.byName(namespace, name)
-	} else {
-		snap = s.cache.list(namespace)
-	}
-
-	out := make([]runtime.Object, 0, len(snap.objects))
-	for _, obj := range snap.objects {
-		m, err := accessor(obj)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list %s: %w", s.res.Name, err)
-		}
-		if s.res.Namespaced && namespace != "" && m.GetNamespace() != namespace {
-			continue
-		}
-		if label != nil && !label.Matches(labels.Set(m.GetLabels())) {
-			continue
-		}
-		if field != nil && !field.Matches(s.res.fieldSet(obj, m)) {
-			continue
-		}
-		out = append(out, obj)
-	}
-	slices.SortFunc(out, compareNamespaceName)
-	return out, snap.rv, nil
-}
-
-// byName looks one name up directly: in one namespace, or in every namespace
-// for a cluster-wide list of a namespaced resource.
-func (s *Store) byName(namespace, name string) snapshot {
-	if !s.res.Namespaced || namespace != "" {
-		obj, ok, rv := s.cache.get(namespace, name)
-		if !ok {
-			return snapshot{rv: rv}
-		}
-		return snapshot{objects: []runtime.Object{obj}, rv: rv}
-	}
-	var snap snapshot
-	for _, ns := range s.cache.namespaces() {
-		obj, ok, rv := s.cache.get(ns, name)
-		snap.rv = max(snap.rv, rv)
-		if ok {
-			snap.objects = append(snap.objects, obj)
-		}
-	}
-	if snap.rv == 0 {
-		snap.rv = s.cache.ResourceVersion()
-	}
-	return snap
-}
-
-func hasExactName(field fields.Selector) bool {
-	_, ok := field.RequiresExactMatch("metadata.name")
-	return ok
-}
-
-// compareNamespaceName orders objects by namespace, then name: the order of
-// kube-apiserver's own lists.
-func compareNamespaceName(a, b runtime.Object) int {
-	ma, errA := accessor(a)
-	mb, errB := accessor(b)
-	if errA != nil || errB != nil {
-		return 0
-	}
-	if c := strings.Compare(ma.GetNamespace(), mb.GetNamespace()); c != 0 {
-		return c
-	}
-	return strings.Compare(ma.GetName(), mb.GetName())
+	return out, rv, nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
@@ -186,3 +187,29 @@ func (h HealthCheck) Check(*http.Request) error {
 
 // ReadyCheck returns the readiness check of the upstream informers.
 func (u *Upstream) ReadyCheck() HealthCheck { return HealthCheck{u: u} }
+
+// Get returns a cached upstream object of another mirrored resource, for
+// filters such as pods' serviceName; it implements query.Env.
+func (u *Upstream) Get(resource, namespace, name string) (runtime.Object, bool) {
+	u.mu.RLock()
+	c, ok := u.caches[resource]
+	u.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	obj, found, _ := c.get(namespace, name)
+	return obj, found
+}
+
+// Group returns the cached objects of a resource under one key of one of its
+// groups (the pods of a node), for computed annotations; it implements
+// query.Env.
+func (u *Upstream) Group(resource, group, key string) []runtime.Object {
+	u.mu.RLock()
+	c, ok := u.caches[resource]
+	u.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	return c.index.Group(group, key)
+}

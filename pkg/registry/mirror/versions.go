@@ -12,8 +12,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // parseResourceVersion reads a resourceVersion, which for every upstream
@@ -38,19 +39,28 @@ func tooLargeResourceVersion(want, current uint64) error {
 }
 
 // continueToken is what a continue parameter carries: the version of the
-// list's first page and the key of the last object returned. Pages follow
-// the (namespace, name) order from that key, so an object that exists
-// unchanged during the whole walk is returned exactly once.
+// list's first page, the order of the list and the position of the last item
+// returned. The next page reads the snapshot of the first page while it is
+// retained, else the current state from that position on, so an object that
+// exists unchanged during the whole walk is returned exactly once.
 type continueToken struct {
-	// V is the token format, 1.
-	V         int    `json:"v"`
-	RV        uint64 `json:"rv"`
+	// V is the token format, 2.
+	V  int    `json:"v"`
+	RV uint64 `json:"rv"`
+	// SortBy and Desc are the list's order ("" is namespace, name).
+	SortBy string `json:"s,omitempty"`
+	Desc   bool   `json:"d,omitempty"`
+	// KeyTime and KeyStr are the last item's sort key.
+	KeyTime   int64  `json:"kt,omitempty"`
+	KeyStr    string `json:"ks,omitempty"`
 	Namespace string `json:"ns,omitempty"`
 	Name      string `json:"n"`
 }
 
+const continueTokenVersion = 2
+
 func encodeContinue(t continueToken) string {
-	t.V = 1
+	t.V = continueTokenVersion
 	data, _ := json.Marshal(t)
 	return base64.RawURLEncoding.EncodeToString(data)
 }
@@ -69,26 +79,14 @@ func decodeContinue(s string) (*continueToken, error) {
 	var t continueToken
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil || t.V != 1 || t.RV == 0 || t.Name == "" {
+	if err := dec.Decode(&t); err != nil || t.V != continueTokenVersion || t.RV == 0 || t.Name == "" {
 		return nil, bad("not a token issued by this API")
 	}
 	return &t, nil
 }
 
-// afterKey is the index of the first object after namespace/name in a list
-// sorted by (namespace, name).
-func afterKey(objs []runtime.Object, namespace, name string) int {
-	lo, hi := 0, len(objs)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		m, _ := accessor(objs[mid])
-		if c := strings.Compare(m.GetNamespace(), namespace); c < 0 || (c == 0 && m.GetName() <= name) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
+func (t *continueToken) cursor() *query.Cursor {
+	return &query.Cursor{Key: query.Key{Time: t.KeyTime, Str: t.KeyStr}, Namespace: t.Namespace, Name: t.Name}
 }
 
 // windowStartRV is the oldest resourceVersion from which the cache can

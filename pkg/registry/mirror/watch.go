@@ -3,7 +3,6 @@ package mirror
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -14,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // BookmarkInterval is how often a watch that allows bookmarks gets one, so
@@ -61,13 +62,15 @@ func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.
 	var backlog []event
 	switch {
 	case req.initial:
-		src := c.objects
-		if req.namespace != "" && c.res.Namespaced {
-			src = c.byNamespace[req.namespace]
+		// The current state in (namespace, name) order, as lists give it.
+		ns := req.namespace
+		if !c.res.Namespaced {
+			ns = ""
 		}
-		backlog = make([]event, 0, len(src))
-		for _, obj := range src {
-			backlog = append(backlog, event{typ: watch.Added, obj: obj, rv: c.rv})
+		all := c.index.Snapshot().List(query.Request{Namespace: ns, Limit: -1})
+		backlog = make([]event, 0, len(all.Items))
+		for _, it := range all.Items {
+			backlog = append(backlog, event{typ: watch.Added, obj: it.Object, rv: c.rv})
 		}
 	case req.resume:
 		for i := 0; i < c.size; i++ {
@@ -81,9 +84,6 @@ func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.
 	c.watchers[w] = struct{}{}
 	c.mu.Unlock()
 
-	if req.initial {
-		sort.Slice(backlog, func(i, j int) bool { return compareNamespaceName(backlog[i].obj, backlog[j].obj) < 0 })
-	}
 	go w.run(ctx, backlog, startRV)
 	return w, nil
 }

@@ -1,0 +1,229 @@
+package query
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+func testType() *Type {
+	return (&Type{
+		Resource: "pods", Namespaced: true,
+		Filters: map[string]Filter{
+			"phase": {Attr: func(obj runtime.Object) string { return string(obj.(*corev1.Pod).Status.Phase) }},
+		},
+	}).Complete()
+}
+
+func testPod(ns, name string, created int, phase corev1.PodPhase) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: ns, Name: name,
+			CreationTimestamp: metav1.NewTime(time.Unix(int64(created), 0)),
+		},
+		Status: corev1.PodStatus{Phase: phase},
+	}
+}
+
+// reference is KubeSphere's algorithm with a total order: filter everything,
+// sort everything, slice.
+func reference(objs map[string]*corev1.Pod, r Request, filter func(*corev1.Pod) bool) Result {
+	var all []*corev1.Pod
+	for _, p := range objs {
+		if r.Namespace != "" && p.Namespace != r.Namespace {
+			continue
+		}
+		all = append(all, p)
+	}
+	cmp := func(a, b *corev1.Pod) int {
+		if r.SortBy == "" {
+			return strings.Compare(a.Namespace+"\x00"+a.Name, b.Namespace+"\x00"+b.Name)
+		}
+		var c int
+		if r.SortBy == SortByName {
+			c = strings.Compare(a.Name, b.Name)
+		} else {
+			c = a.CreationTimestamp.Compare(b.CreationTimestamp.Time)
+		}
+		if c == 0 {
+			c = strings.Compare(a.Namespace, b.Namespace)
+		}
+		if c == 0 {
+			c = strings.Compare(a.Name, b.Name)
+		}
+		return c
+	}
+	slices.SortFunc(all, func(a, b *corev1.Pod) int {
+		if r.Descending {
+			return cmp(b, a)
+		}
+		return cmp(a, b)
+	})
+	var res Result
+	var matching []*corev1.Pod
+	for _, p := range all {
+		if filter == nil || filter(p) {
+			matching = append(matching, p)
+		}
+	}
+	res.Total = len(matching)
+	start := 0
+	if r.After != nil {
+		probe := testPod(r.After.Namespace, r.After.Name, 0, "")
+		if r.SortBy == "" || r.SortBy == SortByCreationTimestamp {
+			probe.CreationTimestamp = metav1.NewTime(time.Unix(0, r.After.Key.Time))
+		}
+		for start < len(matching) {
+			c := cmp(matching[start], probe)
+			if r.Descending {
+				c = -c
+			}
+			if c > 0 {
+				break
+			}
+			start++
+		}
+	}
+	start += r.Offset
+	start = min(start, len(matching))
+	end := len(matching)
+	if r.Limit >= 0 {
+		end = min(end, start+r.Limit)
+	}
+	for _, p := range matching[start:end] {
+		res.Items = append(res.Items, &Item{Object: p, Namespace: p.Namespace, Name: p.Name})
+	}
+	res.Remaining = len(matching) - end
+	return res
+}
+
+func names(items []*Item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Namespace + "/" + it.Name
+	}
+	return out
+}
+
+// TestSnapshotListMatchesReference changes an index at random and checks
+// every kind of list against filtering and sorting everything.
+func TestSnapshotListMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ix := NewIndex(testType())
+	objs := map[string]*corev1.Pod{}
+	phases := []corev1.PodPhase{corev1.PodRunning, corev1.PodPending, corev1.PodFailed}
+	for step := 0; step < 3000; step++ {
+		ns := fmt.Sprintf("ns%d", rng.IntN(4))
+		name := fmt.Sprintf("p%03d", rng.IntN(60))
+		key := ns + "/" + name
+		switch op := rng.IntN(10); {
+		case op < 7:
+			created := rng.IntN(20) // many ties
+			if old, ok := objs[key]; ok && rng.IntN(2) == 0 {
+				created = int(old.CreationTimestamp.Unix()) // a status change
+			}
+			p := testPod(ns, name, created, phases[rng.IntN(len(phases))])
+			if err := ix.Set(p); err != nil {
+				t.Fatal(err)
+			}
+			objs[key] = p
+		default:
+			if old, ok := objs[key]; ok {
+				ix.Delete(old)
+				delete(objs, key)
+			}
+		}
+		if step%50 != 0 {
+			continue
+		}
+		snap := ix.Snapshot()
+		if snap.Len() != len(objs) {
+			t.Fatalf("step %d: snapshot has %d items, want %d", step, snap.Len(), len(objs))
+		}
+		for trial := 0; trial < 40; trial++ {
+			r := Request{
+				SortBy:     []string{"", SortByName, SortByCreationTimestamp}[rng.IntN(3)],
+				Descending: rng.IntN(2) == 0,
+				Offset:     rng.IntN(5),
+				Limit:      rng.IntN(12) - 1,
+			}
+			if rng.IntN(3) == 0 {
+				r.Namespace = fmt.Sprintf("ns%d", rng.IntN(5))
+			}
+			var filter func(*corev1.Pod) bool
+			if rng.IntN(2) == 0 {
+				phase := phases[rng.IntN(len(phases))]
+				sub := fmt.Sprint(rng.IntN(10))
+				filter = func(p *corev1.Pod) bool { return p.Status.Phase == phase && strings.Contains(p.Name, sub) }
+				q, err := Parse(map[string][]string{"phase": {string(phase)}, "name": {sub}}, Native, ix.Type(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Filters = q.Filters
+			}
+			if rng.IntN(2) == 0 && len(objs) > 0 {
+				// continue after some existing or deleted position
+				p := testPod(fmt.Sprintf("ns%d", rng.IntN(4)), fmt.Sprintf("p%03d", rng.IntN(60)), rng.IntN(20), "")
+				r.After = &Cursor{Namespace: p.Namespace, Name: p.Name}
+				switch r.SortBy {
+				case SortByName:
+					r.After.Key = Key{Str: p.Name}
+				case SortByCreationTimestamp:
+					r.After.Key = Key{Time: p.CreationTimestamp.UnixNano()}
+				default:
+					r.After.Key = Key{Str: p.Name}
+				}
+			}
+			if r.After != nil && r.Namespace != "" {
+				r.After.Namespace = r.Namespace
+			}
+			if r.SortBy == "" && r.After != nil {
+				r.After.Key = Key{Str: r.After.Name}
+			}
+			got := snap.List(r)
+			want := reference(objs, r, filter)
+			if !slices.Equal(names(got.Items), names(want.Items)) || got.Total != want.Total || got.Remaining != want.Remaining {
+				t.Fatalf("step %d, request %+v:\n got %v total %d remaining %d\nwant %v total %d remaining %d",
+					step, r, names(got.Items), got.Total, got.Remaining, names(want.Items), want.Total, want.Remaining)
+			}
+		}
+	}
+}
+
+// TestSnapshotIsImmutable checks that a snapshot keeps its state while the
+// index changes.
+func TestSnapshotIsImmutable(t *testing.T) {
+	ix := NewIndex(testType())
+	for i := 0; i < 100; i++ {
+		if err := ix.Set(testPod("a", fmt.Sprintf("p%02d", i), i, corev1.PodRunning)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := ix.Snapshot()
+	before := names(snap.List(Request{Limit: -1}).Items)
+	for i := 0; i < 100; i += 2 {
+		ix.Delete(testPod("a", fmt.Sprintf("p%02d", i), 0, ""))
+		if err := ix.Set(testPod("b", fmt.Sprintf("p%02d", i), i, corev1.PodPending)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := names(snap.List(Request{Limit: -1}).Items); !slices.Equal(before, after) {
+		t.Fatalf("snapshot changed:\nbefore %v\nafter %v", before, after)
+	}
+	if got := ix.Snapshot().List(Request{Namespace: "b", Limit: -1}).Total; got != 50 {
+		t.Fatalf("new snapshot has %d items in b, want 50", got)
+	}
+	if it, ok := snap.Get("a", "p02"); !ok || it.Name != "p02" {
+		t.Fatalf("Get from old snapshot: %v %v", it, ok)
+	}
+	if _, ok := ix.Snapshot().Get("a", "p02"); ok {
+		t.Fatal("Get from new snapshot found a deleted item")
+	}
+}
