@@ -1,0 +1,4 @@
+package query
+
+// PodReason exposes the kubectl-style reason PodStatus maps, for tests.
+var PodReason = podReason
