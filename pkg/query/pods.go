@@ -1,0 +1,100 @@
+package query
+
+import (
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Group names of pods, kept up to date by the pods' index.
+const (
+	// PodGroupNode puts each pod that has not terminated under its
+	// spec.nodeName: the pods whose requests a node's annotations sum.
+	PodGroupNode = "node"
+	// PodGroupPVC puts each pod under "<namespace>/<claimName>" of every
+	// PVC it mounts: what a PVC's in-use annotation reads.
+	PodGroupPVC = "pvc"
+	// PVCGroupStorageClass puts each PVC under every storage class it
+	// names: what a storage class's pvc-count counts.
+	PVCGroupStorageClass = "storageClass"
+)
+
+// PodNodeGroup is the key of a pod in PodGroupNode: its spec.nodeName, none
+// when the pod is unscheduled or has terminated (Succeeded or Failed).
+func PodNodeGroup(pod *corev1.Pod) []string {
+	if pod == nil || pod.Spec.NodeName == "" || PodTerminated(pod) {
+		return nil
+	}
+	return []string{pod.Spec.NodeName}
+}
+
+// PodPVCGroup is the keys of a pod in PodGroupPVC: "<namespace>/<claimName>"
+// for every PVC volume.
+func PodPVCGroup(pod *corev1.Pod) []string {
+	names := PodClaimNames(pod)
+	for i, n := range names {
+		names[i] = pod.Namespace + "/" + n
+	}
+	return names
+}
+
+// PodMountsPVC is KubeSphere 3.3's pods pvcName filter: some volume of the
+// pod is the persistentVolumeClaim claimName.
+func PodMountsPVC(pod *corev1.Pod, claimName string) bool {
+	if pod == nil {
+		return false
+	}
+	for _, v := range pod.Spec.Volumes {
+		if c := v.PersistentVolumeClaim; c != nil && c.ClaimName == claimName {
+			return true
+		}
+	}
+	return false
+}
+
+// PodInService tells whether a service selects the pod, as KubeSphere
+// 3.3's podBelongToService: same namespace, a non-empty spec.selector, and
+// the selector matches the pod's labels. A nil service selects nothing.
+func PodInService(svc *corev1.Service, pod *corev1.Pod) bool {
+	if svc == nil || pod == nil || svc.Namespace != pod.Namespace || len(svc.Spec.Selector) == 0 {
+		return false
+	}
+	return labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(pod.Labels))
+}
+
+// CompilePodServiceName is KubeSphere 3.3's pods serviceName filter: the
+// pods that the Service named value, in the pod's namespace, selects (see
+// PodInService). A missing service, or one with an empty selector, matches
+// nothing. The service is looked up in env's "services" cache when the
+// predicate first meets a pod of a namespace, once per namespace and
+// request.
+func CompilePodServiceName(value string, env Env) (Predicate, error) {
+	var mu sync.Mutex
+	selectors := map[string]labels.Selector{} // by namespace; nil: matches nothing
+	selectorIn := func(ns string) labels.Selector {
+		mu.Lock()
+		defer mu.Unlock()
+		sel, ok := selectors[ns]
+		if ok {
+			return sel
+		}
+		if env != nil {
+			if obj, found := env.Get("services", ns, value); found {
+				if svc, isSvc := as[*corev1.Service](obj); isSvc && len(svc.Spec.Selector) > 0 {
+					sel = labels.SelectorFromSet(svc.Spec.Selector)
+				}
+			}
+		}
+		selectors[ns] = sel
+		return sel
+	}
+	return func(it *Item) bool {
+		pod, ok := as[*corev1.Pod](it.Object)
+		if !ok {
+			return false
+		}
+		sel := selectorIn(pod.Namespace)
+		return sel != nil && sel.Matches(labels.Set(pod.Labels))
+	}, nil
+}
