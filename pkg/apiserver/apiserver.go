@@ -15,6 +15,7 @@ import (
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/install"
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
 	"github.com/ks-apiserver/ks-apiserver/pkg/printers"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
@@ -78,6 +79,7 @@ type CompletedConfig struct {
 // rule around the configured authorizer; call it once.
 func (cfg *Config) Complete() CompletedConfig {
 	cfg.GenericConfig.BuildHandlerChainFunc = buildHandlerChain
+	cfg.GenericConfig.RequestInfoResolver = requestInfoResolver(&cfg.GenericConfig.Config)
 	// A nil authorizer means authorization is off; there is nothing to narrow.
 	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {
 		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
@@ -112,6 +114,7 @@ func (c completedConfig) New() (*Server, error) {
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
 		return nil, err
 	}
+	genericServer.Handler.NonGoRestfulMux.HandlePrefix(kapis.Prefix+"/", kapis.New(upstream))
 	if err := genericServer.AddReadyzChecks(upstream.ReadyCheck()); err != nil {
 		return nil, err
 	}

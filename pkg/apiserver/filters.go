@@ -40,7 +40,8 @@ func withQueryValues(handler http.Handler) http.Handler {
 func withSelectorValidation(handler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		info, ok := genericapirequest.RequestInfoFrom(req.Context())
-		if !ok || !info.IsResourceRequest || info.APIGroup != v1alpha3.GroupName {
+		if !ok || !info.IsResourceRequest || info.APIGroup != v1alpha3.GroupName || info.APIPrefix == kapisPrefix {
+			// /kapis reads its parameters with KubeSphere's rules.
 			handler.ServeHTTP(w, req)
 			return
 		}
@@ -69,4 +70,17 @@ func withSelectorValidation(handler http.Handler) http.Handler {
 		}
 		handler.ServeHTTP(w, req)
 	})
+}
+
+// kapisPrefix is the first path segment of the KubeSphere routes.
+const kapisPrefix = "kapis"
+
+// requestInfoResolver is the generic resolver that also reads /kapis paths
+// as resource requests (/kapis/resources.kubesphere.io/v1alpha3/namespaces/demo/pods
+// is a list of pods in demo), so that they are authorized exactly like the
+// same request on /apis, mirror rule included.
+func requestInfoResolver(c *genericapiserver.Config) genericapirequest.RequestInfoResolver {
+	factory := genericapiserver.NewRequestInfoResolver(c)
+	factory.APIPrefixes.Insert(kapisPrefix)
+	return factory
 }

@@ -158,7 +158,10 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 	sel := Selection{
 		Namespace: genericapirequest.NamespaceValue(ctx),
 		Label:     label, Field: options.FieldSelector,
-		Query: q, Limit: int(options.Limit),
+		Query: q, Limit: -1,
+	}
+	if options.Limit > 0 {
+		sel.Limit = int(options.Limit)
 	}
 	if token != nil {
 		if token.SortBy != q.SortBy || token.Desc != desc {

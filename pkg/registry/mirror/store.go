@@ -38,8 +38,8 @@ type Selection struct {
 	Query *query.Query
 	// After continues from a previous page's last item.
 	After *query.Cursor
-	// Offset skips that many matching items; Limit is the page size (0 or
-	// less for all).
+	// Offset skips that many matching items; Limit is the page size,
+	// negative for all.
 	Offset int
 	Limit  int
 	// Snapshot is the state to read, nil for the current one.
@@ -47,6 +47,10 @@ type Selection struct {
 	// RV is the resourceVersion of Snapshot.
 	RV uint64
 }
+
+// Snapshot returns the current state of the store's indexes and the
+// resourceVersion it is at.
+func (s *Store) Snapshot() (*query.Snapshot, uint64) { return s.cache.snapshot() }
 
 // Select answers a list request from the cache's sorted indexes, and
 // returns the resourceVersion of the state it read. A field selector on an
@@ -59,10 +63,7 @@ func (s *Store) Select(sel Selection) (query.Result, uint64, error) {
 	if snap == nil {
 		snap, rv = s.cache.snapshot()
 	}
-	req := query.Request{Namespace: sel.Namespace, After: sel.After, Offset: sel.Offset, Limit: -1}
-	if sel.Limit > 0 {
-		req.Limit = sel.Limit
-	}
+	req := query.Request{Namespace: sel.Namespace, After: sel.After, Offset: sel.Offset, Limit: sel.Limit}
 	if q := sel.Query; q != nil {
 		if q.MatchNothing {
 			return query.Result{}, rv, nil
@@ -117,7 +118,7 @@ func labelPredicate(sel labels.Selector) query.Predicate {
 // selectors match everything. A field selector on an unsupported field is a
 // BadRequest error.
 func (s *Store) List(namespace string, label labels.Selector, field fields.Selector) ([]runtime.Object, uint64, error) {
-	res, rv, err := s.Select(Selection{Namespace: namespace, Label: label, Field: field})
+	res, rv, err := s.Select(Selection{Namespace: namespace, Label: label, Field: field, Limit: -1})
 	if err != nil {
 		return nil, 0, err
 	}

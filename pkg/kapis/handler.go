@@ -1,0 +1,201 @@
+// Package kapis serves KubeSphere 3.3's /kapis/resources.kubesphere.io/v1alpha3
+// routes over the same caches, indexes and query engine as the
+// Kubernetes-native API: lists answer {"items":[...],"totalItems":N} with
+// KubeSphere's parameter semantics, gets answer the bare object. Where
+// KubeSphere had bugs it follows DESIGN.md's compatibility decisions: a
+// missing object is a 404, errors are metav1.Status JSON, sorting is total,
+// out-of-range pages are empty, a malformed labelSelector is a 400.
+package kapis
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/klog/v2"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+// Prefix is the root of the routes.
+const Prefix = "/kapis/resources.kubesphere.io/v1alpha3"
+
+// Handler serves the routes under Prefix. Authentication and authorization
+// happen before it, in the server's handler chain, which sees these paths as
+// resource requests of resources.kubesphere.io.
+type Handler struct {
+	upstream  *mirror.Upstream
+	resources map[string]*mirror.Resource
+}
+
+// New serves the resources upstream mirrors.
+func New(upstream *mirror.Upstream) *Handler {
+	h := &Handler{upstream: upstream, resources: map[string]*mirror.Resource{}}
+	for _, res := range upstream.Resources() {
+		h.resources[res.Name] = res
+	}
+	return h
+}
+
+// route is a parsed path under Prefix.
+type route struct {
+	namespace, resource, name string
+}
+
+// parse reads /{resources}[/{name}] and /namespaces/{namespace}/{resources}[/{name}];
+// /namespaces/{name} is a get of a namespace, as in KubeSphere.
+func parse(path string) (route, bool) {
+	rest, ok := strings.CutPrefix(path, Prefix+"/")
+	if !ok {
+		return route{}, false
+	}
+	parts := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	for _, p := range parts {
+		if p == "" {
+			return route{}, false
+		}
+	}
+	switch {
+	case len(parts) == 1:
+		return route{resource: parts[0]}, true
+	case len(parts) == 2:
+		return route{resource: parts[0], name: parts[1]}, true
+	case parts[0] == "namespaces" && len(parts) == 3:
+		return route{namespace: parts[1], resource: parts[2]}, true
+	case parts[0] == "namespaces" && len(parts) == 4:
+		return route{namespace: parts[1], resource: parts[2], name: parts[3]}, true
+	}
+	return route{}, false
+}
+
+// listResult is KubeSphere's api.ListResult.
+type listResult struct {
+	Items      []any `json:"items"`
+	TotalItems int   `json:"totalItems"`
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, apierrors.NewMethodNotSupported(
+			schema.GroupResource{Group: "resources.kubesphere.io"}, strings.ToLower(req.Method)))
+		return
+	}
+	r, ok := parse(req.URL.Path)
+	if !ok {
+		writeError(w, &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Code: http.StatusNotFound, Reason: metav1.StatusReasonNotFound,
+			Message: fmt.Sprintf("no route for %s: the routes are %s/{resources}[/{name}] and %s/namespaces/{namespace}/{resources}[/{name}]",
+				req.URL.Path, Prefix, Prefix),
+		}})
+		return
+	}
+	res, ok := h.resources[r.resource]
+	if !ok || (r.namespace != "" && !res.Namespaced) {
+		writeError(w, &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Code: http.StatusNotFound, Reason: metav1.StatusReasonNotFound,
+			Message: fmt.Sprintf("resource %q is not supported%s", r.resource, scopeHint(res, r)),
+		}})
+		return
+	}
+	c, present := h.upstream.Cache(res)
+	if present && !c.Synced() {
+		writeError(w, apierrors.NewServiceUnavailable(fmt.Sprintf(
+			"the cache of %s is not yet synced with kube-apiserver, retry shortly", res.Name)))
+		return
+	}
+	if r.name != "" {
+		h.get(w, res, c, r)
+		return
+	}
+	h.list(w, req, res, c, r)
+}
+
+func scopeHint(res *mirror.Resource, r route) string {
+	if res != nil && r.namespace != "" {
+		return fmt.Sprintf(" in a namespace: %s are cluster-scoped, list them at %s/%s", res.Name, Prefix, res.Name)
+	}
+	return ""
+}
+
+func (h *Handler) get(w http.ResponseWriter, res *mirror.Resource, c *mirror.Cache, r route) {
+	notFound := apierrors.NewNotFound(res.Upstream.GroupResource(), r.name)
+	if c == nil {
+		writeError(w, notFound)
+		return
+	}
+	obj, ok, _ := mirror.NewStore(res, c).Get(r.namespace, r.name)
+	if !ok {
+		writeError(w, notFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.serve(res, obj))
+}
+
+func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Resource, c *mirror.Cache, r route) {
+	q, err := query.Parse(req.URL.Query(), query.Compat, res.QueryType(), h.upstream)
+	if err != nil {
+		writeError(w, apierrors.NewBadRequest(err.Error()))
+		return
+	}
+	out := listResult{Items: []any{}}
+	if c != nil {
+		sel := mirror.Selection{Namespace: r.namespace, Query: q, Limit: -1}
+		if q.Limit != -1 {
+			offset, ok := query.Offset(q.Page, q.Limit)
+			sel.Offset, sel.Limit = offset, q.Limit
+			if !ok || q.Limit < 0 || offset < 0 {
+				sel.Offset, sel.Limit = 0, 0 // KubeSphere: an empty page
+			}
+		}
+		result, _, err := mirror.NewStore(res, c).Select(sel)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		out.TotalItems = result.Total
+		for _, it := range result.Items {
+			out.Items = append(out.Items, h.serve(res, it.Object))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// serve returns what KubeSphere clients get for a cached object: the
+// upstream object as the mirror serves it (a user without its password
+// hash), with the type's computed annotations on a copy.
+func (h *Handler) serve(res *mirror.Resource, obj runtime.Object) runtime.Object {
+	if decorate := res.QueryType().Decorate; decorate != nil {
+		obj = decorate(obj, h.upstream)
+	}
+	if res.Convert != nil && res.ToUpstream != nil {
+		obj = res.ToUpstream(res.Convert(obj))
+	}
+	return obj
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ") // as KubeSphere's go-restful wrote it
+	if err := enc.Encode(v); err != nil {
+		klog.V(2).InfoS("Writing a /kapis response failed", "err", err)
+	}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	status, ok := err.(apierrors.APIStatus)
+	if !ok {
+		status = apierrors.NewInternalError(err)
+	}
+	s := status.Status()
+	s.Kind, s.APIVersion = "Status", "v1"
+	writeJSON(w, int(s.Code), s)
+}
