@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -21,6 +22,12 @@ func cronjobs() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.CronJob)
 			return &batchv1.CronJob{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+		Query: query.Type{
+			Filters: map[string]query.Filter{
+				"status": {Values: query.CronJobStatuses, Attr: query.AttrOf(query.CronJobStatus)},
+			},
+			SortKeys: map[string]query.SortKey{"lastScheduleTime": {Of: query.TimeKeyOf(query.CronJobLastScheduleTime)}},
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -22,5 +23,8 @@ func daemonsets() mirror.Resource {
 			s := obj.(*resources.DaemonSet)
 			return &appsv1.DaemonSet{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
+		Query: query.Type{Filters: map[string]query.Filter{
+			"status": {Values: query.WorkloadStatuses, Attr: query.AttrOf(query.DaemonSetStatus)},
+		}},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -21,6 +22,13 @@ func deployments() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Deployment)
 			return &appsv1.Deployment{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+		Query: query.Type{
+			Filters: map[string]query.Filter{
+				"status": {Values: query.WorkloadStatuses, Attr: query.AttrOf(query.DeploymentStatus)},
+			},
+			SortKeys: map[string]query.SortKey{"updateTime": {Of: query.TimeKeyOf(query.DeploymentUpdateTime)}},
+			Aliases:  map[string]string{"lastUpdateTimestamp": "updateTime"},
 		},
 	}
 }

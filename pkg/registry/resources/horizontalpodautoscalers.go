@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -22,5 +23,9 @@ func horizontalpodautoscalers() mirror.Resource {
 			s := obj.(*resources.HorizontalPodAutoscaler)
 			return &autoscalingv2.HorizontalPodAutoscaler{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
+		Query: query.Type{Filters: map[string]query.Filter{
+			"targetKind": {Attr: query.AttrOf(func(h *autoscalingv2.HorizontalPodAutoscaler) string { return h.Spec.ScaleTargetRef.Kind })},
+			"targetName": {Attr: query.AttrOf(func(h *autoscalingv2.HorizontalPodAutoscaler) string { return h.Spec.ScaleTargetRef.Name })},
+		}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -27,6 +28,16 @@ func jobs() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Job)
 			return &batchv1.Job{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+		Query: query.Type{
+			Filters: map[string]query.Filter{
+				"status": {Values: query.JobStatuses, Attr: query.AttrOf(query.JobStatus)},
+			},
+			SortKeys: map[string]query.SortKey{
+				"updateTime": {Of: query.TimeKeyOf(query.JobUpdateTime)},
+				"status":     {Of: query.KeyOf(func(j *batchv1.Job) query.Key { return query.Key{Str: query.JobStatus(j)} })},
+			},
+			Aliases: map[string]string{"lastUpdateTimestamp": "updateTime"},
 		},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -27,6 +28,14 @@ func nodes() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Node)
 			return &corev1.Node{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+		Query: query.Type{
+			Filters: map[string]query.Filter{
+				"status": {Values: query.NodeStatuses, Attr: query.AttrOf(query.NodeStatus)},
+			},
+			Decorate: query.DecorateOf(func(n *corev1.Node, env query.Env) *corev1.Node {
+				return query.NodeWithResources(n, query.GroupOfType[*corev1.Pod](env, "pods", query.PodGroupNode, n.Name))
+			}),
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -21,6 +22,17 @@ func persistentvolumeclaims() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.PersistentVolumeClaim)
 			return &corev1.PersistentVolumeClaim{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+		Query: query.Type{
+			Filters: map[string]query.Filter{
+				"status": {Values: query.PVCPhases, FoldCase: true, Attr: query.AttrOf(func(p *corev1.PersistentVolumeClaim) string { return string(p.Status.Phase) })},
+				// Not an Attr: a PVC without a class must match no value, "" included.
+				"storageClassName": {Compile: query.MatchOf(query.PVCStorageClassIs)},
+			},
+			Groups: map[string]func(runtime.Object) []string{query.PVCGroupStorageClass: query.GroupOf(query.PVCStorageClasses)},
+			Decorate: query.DecorateOf(func(p *corev1.PersistentVolumeClaim, env query.Env) *corev1.PersistentVolumeClaim {
+				return query.PVCWithInUse(p, env != nil && len(env.Group("pods", query.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0)
+			}),
 		},
 	}
 }

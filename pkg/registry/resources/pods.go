@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -36,6 +37,19 @@ func pods() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.Pod)
 			return &corev1.Pod{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
+		},
+		Query: query.Type{
+			Filters: map[string]query.Filter{
+				"nodeName":    {Attr: query.AttrOf(func(p *corev1.Pod) string { return p.Spec.NodeName })},
+				"pvcName":     {Compile: query.MatchOf(query.PodMountsPVC)},
+				"serviceName": {Compile: query.CompilePodServiceName},
+				"phase":       {Values: query.PodPhases, Attr: query.AttrOf(func(p *corev1.Pod) string { return string(p.Status.Phase) })},
+				"status":      {Values: query.PodStatuses, Attr: query.AttrOf(query.PodStatus)},
+			},
+			Groups: map[string]func(runtime.Object) []string{
+				query.PodGroupNode: query.GroupOf(query.PodNodeGroup),
+				query.PodGroupPVC:  query.GroupOf(query.PodPVCGroup),
+			},
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -21,6 +22,15 @@ func storageclasses() mirror.Resource {
 		ToUpstream: func(obj runtime.Object) runtime.Object {
 			s := obj.(*resources.StorageClass)
 			return &storagev1.StorageClass{ObjectMeta: s.ObjectMeta, Provisioner: s.Provisioner, Parameters: s.Parameters, ReclaimPolicy: s.ReclaimPolicy, MountOptions: s.MountOptions, AllowVolumeExpansion: s.AllowVolumeExpansion, VolumeBindingMode: s.VolumeBindingMode, AllowedTopologies: s.AllowedTopologies}
+		},
+		Query: query.Type{
+			Decorate: query.DecorateOf(func(sc *storagev1.StorageClass, env query.Env) *storagev1.StorageClass {
+				n := 0
+				if env != nil {
+					n = len(env.Group("persistentvolumeclaims", query.PVCGroupStorageClass, sc.Name))
+				}
+				return query.StorageClassWithPVCCount(sc, n)
+			}),
 		},
 	}
 }

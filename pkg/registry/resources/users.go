@@ -1,10 +1,13 @@
 package resources
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -38,5 +41,10 @@ func users() mirror.Resource {
 				Status: s.Status,
 			}
 		},
+		Query: query.Type{Filters: map[string]query.Filter{
+			"email":      {Attr: query.AttrOf(func(u *v1beta1.User) string { return u.Spec.Email })},
+			"ingroup":    {Compile: query.MatchOf(func(u *v1beta1.User, g string) bool { return slices.Contains(u.Spec.Groups, g) })},
+			"notingroup": {Compile: query.MatchOf(func(u *v1beta1.User, g string) bool { return !slices.Contains(u.Spec.Groups, g) })},
+		}},
 	}
 }
