@@ -78,6 +78,7 @@ func NewCache(res *Resource, window int) *Cache {
 	if window <= 0 {
 		window = DefaultEventWindow
 	}
+	res.CompleteQuery() // a no-op for resources of an Upstream
 	return &Cache{
 		res:      res,
 		index:    query.NewIndex(res.QueryType()),

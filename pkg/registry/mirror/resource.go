@@ -59,12 +59,20 @@ type Resource struct {
 	Query query.Type
 }
 
-// QueryType returns the resource's completed query vocabulary.
-func (r *Resource) QueryType() *query.Type {
-	r.Query.Resource = r.Name
-	r.Query.Namespaced = r.Namespaced
-	return r.Query.Complete()
+// CompleteQuery fills in the query vocabulary from the declaration and
+// merges the metadata vocabulary into it. Call it once, before the resource
+// is served; NewUpstream does.
+func (r *Resource) CompleteQuery() {
+	if r.Query.Resource == "" {
+		r.Query.Resource = r.Name
+		r.Query.Namespaced = r.Namespaced
+	}
+	r.Query.Complete()
 }
+
+// QueryType returns the resource's query vocabulary, completed by
+// CompleteQuery.
+func (r *Resource) QueryType() *query.Type { return &r.Query }
 
 // FieldsOf adapts a field function of one upstream type to Resource.Fields.
 func FieldsOf[T runtime.Object](f func(T) fields.Set) func(runtime.Object) fields.Set {

@@ -57,6 +57,7 @@ func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, reche
 		discovered: make(chan struct{}),
 	}
 	for i := range resources {
+		resources[i].CompleteQuery()
 		u.resources = append(u.resources, &resources[i])
 	}
 	return u

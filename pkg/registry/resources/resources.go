@@ -9,7 +9,7 @@ import (
 // All returns the declarations of every served resource, freshly built so
 // callers may keep pointers into the slice.
 func All() []mirror.Resource {
-	return []mirror.Resource{
+	all := []mirror.Resource{
 		pods(),
 		services(),
 		configmaps(),
@@ -36,4 +36,8 @@ func All() []mirror.Resource {
 		customresourcedefinitions(),
 		users(),
 	}
+	for i := range all {
+		all[i].CompleteQuery()
+	}
+	return all
 }
