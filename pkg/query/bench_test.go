@@ -29,7 +29,7 @@ type benchCluster struct {
 	podType     *query.Type
 	nodeType    *query.Type
 
-	allPods []*corev1.Pod
+	allPods  []*corev1.Pod
 	podsByNS map[string][]*corev1.Pod
 	allNodes []*corev1.Node
 }
