@@ -1,7 +1,6 @@
 package query
 
 import (
-	"hash/fnv"
 	"strings"
 	"sync"
 
@@ -106,14 +105,6 @@ func nsCompare(k int) compareFunc {
 	}
 }
 
-func priority(it *Item) uint32 {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(it.Namespace))
-	_, _ = h.Write([]byte{'/'})
-	_, _ = h.Write([]byte(it.Name))
-	return h.Sum32()
-}
-
 // Set adds obj, or replaces the object of the same namespace and name.
 func (ix *Index) Set(obj runtime.Object) error {
 	it, err := ix.newItem(obj)
@@ -125,11 +116,10 @@ func (ix *Index) Set(obj runtime.Object) error {
 	defer ix.mu.Unlock()
 	old := ix.items[key]
 	ix.items[key] = it
-	pri := priority(it)
 	for k := range ix.global {
-		ix.global[k] = update(ix.global[k], old, it, pri, k, globalCompare(k))
+		ix.global[k] = update(ix.global[k], old, it, k, globalCompare(k))
 		if ix.byNS != nil {
-			ix.byNS[k] = update(ix.byNS[k], old, it, pri, k, nsCompare(k))
+			ix.byNS[k] = update(ix.byNS[k], old, it, k, nsCompare(k))
 		}
 	}
 	if old != nil {
@@ -139,7 +129,7 @@ func (ix *Index) Set(obj runtime.Object) error {
 	return nil
 }
 
-func update(root *node, old, it *Item, pri uint32, k int, cmp compareFunc) *node {
+func update(root *node, old, it *Item, k int, cmp compareFunc) *node {
 	if old != nil {
 		if old.keys[k] == it.keys[k] {
 			if n, ok := replace(root, it, cmp); ok {
@@ -148,7 +138,7 @@ func update(root *node, old, it *Item, pri uint32, k int, cmp compareFunc) *node
 		}
 		root, _ = remove(root, old, cmp)
 	}
-	return insert(root, it, pri, cmp)
+	return insert(root, it, cmp)
 }
 
 // Delete removes the object of obj's namespace and name, if present.

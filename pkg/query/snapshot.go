@@ -1,7 +1,5 @@
 package query
 
-import "strings"
-
 // Snapshot is the state of an Index at one moment. Lists read it without
 // locks; pages of one walk read the same snapshot and so agree with each
 // other.
@@ -180,21 +178,18 @@ func (s *Snapshot) Len() int {
 
 // Get returns the item namespace/name, if present.
 func (s *Snapshot) Get(namespace, name string) (*Item, bool) {
-	k := s.t.keyIndex(SortByName)
-	root := s.global[k]
-	for n := root; n != nil; {
-		c := strings.Compare(name, n.it.Name)
-		if c == 0 {
-			c = strings.Compare(namespace, n.it.Namespace)
+	root := s.global[s.t.keyIndex(SortByName)] // ordered by (name, namespace)
+	pos := rankFunc(root, func(it *Item) bool {
+		if it.Name != name {
+			return it.Name < name
 		}
-		switch {
-		case c == 0:
-			return n.it, true
-		case c < 0:
-			n = n.left
-		default:
-			n = n.right
-		}
+		return it.Namespace < namespace
+	})
+	if pos == size(root) {
+		return nil, false
+	}
+	if it := at(root, pos); it.Namespace == namespace && it.Name == name {
+		return it, true
 	}
 	return nil, false
 }

@@ -119,9 +119,20 @@ func TestSnapshotListMatchesReference(t *testing.T) {
 	ix := NewIndex(testType())
 	objs := map[string]*corev1.Pod{}
 	phases := []corev1.PodPhase{corev1.PodRunning, corev1.PodPending, corev1.PodFailed}
-	for step := 0; step < 3000; step++ {
+	// Up to 12,000 objects: trees several levels deep, leaves splitting
+	// and merging.
+	for step := 0; step < 24000; step++ {
 		ns := fmt.Sprintf("ns%d", rng.IntN(4))
-		name := fmt.Sprintf("p%03d", rng.IntN(60))
+		name := fmt.Sprintf("p%04d", rng.IntN(3000))
+		if step > 18000 && rng.IntN(3) > 0 {
+			// shrink: deletes dominate near the end
+			for key, old := range objs {
+				ix.Delete(old)
+				delete(objs, key)
+				break
+			}
+			continue
+		}
 		key := ns + "/" + name
 		switch op := rng.IntN(10); {
 		case op < 7:
@@ -140,19 +151,26 @@ func TestSnapshotListMatchesReference(t *testing.T) {
 				delete(objs, key)
 			}
 		}
-		if step%50 != 0 {
+		if step%1000 != 0 && step != 23999 {
 			continue
 		}
 		snap := ix.Snapshot()
 		if snap.Len() != len(objs) {
 			t.Fatalf("step %d: snapshot has %d items, want %d", step, snap.Len(), len(objs))
 		}
+		for trial := 0; trial < 20; trial++ {
+			ns, name := fmt.Sprintf("ns%d", rng.IntN(4)), fmt.Sprintf("p%04d", rng.IntN(3000))
+			_, want := objs[ns+"/"+name]
+			if it, got := snap.Get(ns, name); got != want || got && (it.Namespace != ns || it.Name != name) {
+				t.Fatalf("step %d: Get(%s, %s) = %v, %v; want present=%v", step, ns, name, it, got, want)
+			}
+		}
 		for trial := 0; trial < 40; trial++ {
 			r := Request{
 				SortBy:     []string{"", SortByName, SortByCreationTimestamp}[rng.IntN(3)],
 				Descending: rng.IntN(2) == 0,
-				Offset:     rng.IntN(5),
-				Limit:      rng.IntN(12) - 1,
+				Offset:     rng.IntN(5) + rng.IntN(2)*rng.IntN(3000),
+				Limit:      rng.IntN(12) - 1 + rng.IntN(2)*rng.IntN(200),
 			}
 			if rng.IntN(3) == 0 {
 				r.Namespace = fmt.Sprintf("ns%d", rng.IntN(5))
@@ -170,7 +188,7 @@ func TestSnapshotListMatchesReference(t *testing.T) {
 			}
 			if rng.IntN(2) == 0 && len(objs) > 0 {
 				// continue after some existing or deleted position
-				p := testPod(fmt.Sprintf("ns%d", rng.IntN(4)), fmt.Sprintf("p%03d", rng.IntN(60)), rng.IntN(20), "")
+				p := testPod(fmt.Sprintf("ns%d", rng.IntN(4)), fmt.Sprintf("p%04d", rng.IntN(3000)), rng.IntN(20), "")
 				r.After = &Cursor{Namespace: p.Namespace, Name: p.Name}
 				switch r.SortBy {
 				case SortByName:

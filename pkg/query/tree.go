@@ -1,15 +1,28 @@
 package query
 
-// tree is a persistent treap of items ordered by a comparison function, with
-// subtree sizes for positional access. Every change returns a new root and
-// copies only the nodes on the changed paths; an old root stays a valid,
-// unchanging snapshot for as long as someone holds it. Nodes are never
-// modified once reachable from a root.
+import "sort"
+
+// The sorted indexes are persistent B+trees with subtree sizes: items sit in
+// leaves of up to maxLeaf, in order, so a walk over a range reads memory
+// mostly sequentially, and sizes give positional access (page 500, the
+// number of items before a key) in O(log n). Every change returns a new root
+// and copies only the nodes on its path; an old root stays a valid,
+// unchanging snapshot for as long as someone holds it. A node is never
+// modified once it is reachable from a root.
+const (
+	maxLeaf     = 64
+	maxChildren = 32
+	// minFill is the size under which a node is merged with a neighbour
+	// after a removal.
+	minLeaf     = maxLeaf / 4
+	minChildren = maxChildren / 4
+)
+
 type node struct {
-	it          *Item
-	left, right *node
-	pri         uint32
-	size        int
+	size     int     // items in the subtree
+	lo       *Item   // the subtree's first item
+	items    []*Item // leaf: the items, in order
+	children []*node // inner node: the subtrees, in order
 }
 
 type compareFunc func(a, b *Item) int
@@ -21,29 +34,63 @@ func size(n *node) int {
 	return n.size
 }
 
-// with returns a copy of n with new children.
-func (n *node) with(left, right *node) *node {
-	return &node{it: n.it, left: left, right: right, pri: n.pri, size: size(left) + size(right) + 1}
+func (n *node) leaf() bool { return n.children == nil }
+
+func newLeaf(items []*Item) *node {
+	return &node{size: len(items), lo: items[0], items: items}
+}
+
+func newInner(children []*node) *node {
+	n := &node{lo: children[0].lo, children: children}
+	for _, c := range children {
+		n.size += c.size
+	}
+	return n
+}
+
+// child returns the index of the child whose range holds it.
+func (n *node) child(it *Item, cmp compareFunc) int {
+	i := sort.Search(len(n.children), func(i int) bool { return cmp(n.children[i].lo, it) > 0 })
+	return max(i-1, 0)
 }
 
 // insert returns root with it added; it must not be in the tree yet.
-func insert(root *node, it *Item, pri uint32, cmp compareFunc) *node {
+func insert(root *node, it *Item, cmp compareFunc) *node {
 	if root == nil {
-		return &node{it: it, pri: pri, size: 1}
+		return newLeaf([]*Item{it})
 	}
-	if cmp(it, root.it) < 0 {
-		l := insert(root.left, it, pri, cmp)
-		if l.pri > root.pri {
-			// rotate right: l becomes the root of this subtree.
-			return l.with(l.left, root.with(l.right, root.right))
+	a, b := insertAt(root, it, cmp)
+	if b != nil {
+		return newInner([]*node{a, b})
+	}
+	return a
+}
+
+// insertAt returns n with it added, split in two when it overflowed.
+func insertAt(n *node, it *Item, cmp compareFunc) (*node, *node) {
+	if n.leaf() {
+		i := sort.Search(len(n.items), func(i int) bool { return cmp(n.items[i], it) > 0 })
+		items := make([]*Item, 0, len(n.items)+1)
+		items = append(append(append(items, n.items[:i]...), it), n.items[i:]...)
+		if len(items) <= maxLeaf {
+			return newLeaf(items), nil
 		}
-		return root.with(l, root.right)
+		half := len(items) / 2
+		return newLeaf(items[:half:half]), newLeaf(items[half:])
 	}
-	r := insert(root.right, it, pri, cmp)
-	if r.pri > root.pri {
-		return r.with(root.with(root.left, r.left), r.right)
+	ci := n.child(it, cmp)
+	a, b := insertAt(n.children[ci], it, cmp)
+	children := make([]*node, 0, len(n.children)+1)
+	children = append(append(children, n.children[:ci]...), a)
+	if b != nil {
+		children = append(children, b)
 	}
-	return root.with(root.left, r)
+	children = append(children, n.children[ci+1:]...)
+	if len(children) <= maxChildren {
+		return newInner(children), nil
+	}
+	half := len(children) / 2
+	return newInner(children[:half:half]), newInner(children[half:])
 }
 
 // remove returns root without the item comparing equal to it, and whether
@@ -52,21 +99,82 @@ func remove(root *node, it *Item, cmp compareFunc) (*node, bool) {
 	if root == nil {
 		return nil, false
 	}
-	switch c := cmp(it, root.it); {
-	case c < 0:
-		l, ok := remove(root.left, it, cmp)
-		if !ok {
-			return root, false
-		}
-		return root.with(l, root.right), true
-	case c > 0:
-		r, ok := remove(root.right, it, cmp)
-		if !ok {
-			return root, false
-		}
-		return root.with(root.left, r), true
+	n, ok := removeAt(root, it, cmp)
+	if !ok {
+		return root, false
 	}
-	return merge(root.left, root.right), true
+	for n != nil && !n.leaf() && len(n.children) == 1 {
+		n = n.children[0]
+	}
+	return n, true
+}
+
+func removeAt(n *node, it *Item, cmp compareFunc) (*node, bool) {
+	if n.leaf() {
+		i := sort.Search(len(n.items), func(i int) bool { return cmp(n.items[i], it) >= 0 })
+		if i == len(n.items) || cmp(n.items[i], it) != 0 {
+			return n, false
+		}
+		if len(n.items) == 1 {
+			return nil, true
+		}
+		items := make([]*Item, 0, len(n.items)-1)
+		return newLeaf(append(append(items, n.items[:i]...), n.items[i+1:]...)), true
+	}
+	ci := n.child(it, cmp)
+	c, ok := removeAt(n.children[ci], it, cmp)
+	if !ok {
+		return n, false
+	}
+	children := make([]*node, 0, len(n.children)+1)
+	children = append(children, n.children[:ci]...)
+	if c != nil {
+		children = append(children, c)
+	}
+	children = append(children, n.children[ci+1:]...)
+	if c != nil && underfull(c) && len(children) > 1 {
+		// Merge the shrunk child with a neighbour (and split the pair
+		// again if together they overflow) so leaves stay dense.
+		j := ci
+		if j == len(children)-1 {
+			j--
+		}
+		pair := rebalance(children[j], children[j+1])
+		children = append(append(children[:j:j], pair...), children[j+2:]...)
+	}
+	if len(children) == 0 {
+		return nil, true
+	}
+	return newInner(children), true
+}
+
+func underfull(n *node) bool {
+	if n.leaf() {
+		return len(n.items) < minLeaf
+	}
+	return len(n.children) < minChildren
+}
+
+// rebalance returns two neighbouring nodes of the same height as one node,
+// or as two evenly filled ones when one would overflow.
+func rebalance(a, b *node) []*node {
+	if a.leaf() != b.leaf() {
+		return []*node{a, b}
+	}
+	if a.leaf() {
+		items := append(append(make([]*Item, 0, len(a.items)+len(b.items)), a.items...), b.items...)
+		if len(items) <= maxLeaf {
+			return []*node{newLeaf(items)}
+		}
+		half := len(items) / 2
+		return []*node{newLeaf(items[:half:half]), newLeaf(items[half:])}
+	}
+	children := append(append(make([]*node, 0, len(a.children)+len(b.children)), a.children...), b.children...)
+	if len(children) <= maxChildren {
+		return []*node{newInner(children)}
+	}
+	half := len(children) / 2
+	return []*node{newInner(children[:half:half]), newInner(children[half:])}
 }
 
 // replace returns root with the item equal to it (in order) swapped for it,
@@ -75,92 +183,91 @@ func replace(root *node, it *Item, cmp compareFunc) (*node, bool) {
 	if root == nil {
 		return nil, false
 	}
-	switch c := cmp(it, root.it); {
-	case c < 0:
-		l, ok := replace(root.left, it, cmp)
-		if !ok {
+	if root.leaf() {
+		i := sort.Search(len(root.items), func(i int) bool { return cmp(root.items[i], it) >= 0 })
+		if i == len(root.items) || cmp(root.items[i], it) != 0 {
 			return root, false
 		}
-		return root.with(l, root.right), true
-	case c > 0:
-		r, ok := replace(root.right, it, cmp)
-		if !ok {
-			return root, false
-		}
-		return root.with(root.left, r), true
+		items := append([]*Item(nil), root.items...)
+		items[i] = it
+		return newLeaf(items), true
 	}
-	n := root.with(root.left, root.right)
-	n.it = it
-	return n, true
-}
-
-// merge joins two trees where every item of a orders before every item of b.
-func merge(a, b *node) *node {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	case a.pri > b.pri:
-		return a.with(a.left, merge(a.right, b))
-	default:
-		return b.with(merge(a, b.left), b.right)
+	ci := root.child(it, cmp)
+	c, ok := replace(root.children[ci], it, cmp)
+	if !ok {
+		return root, false
 	}
+	children := append([]*node(nil), root.children...)
+	children[ci] = c
+	return newInner(children), true
 }
 
 // rank returns how many items of the tree order before it (strictly, or up
 // to and including equal ones when inclusive).
 func rank(root *node, it *Item, cmp compareFunc, inclusive bool) int {
+	if inclusive {
+		return rankFunc(root, func(x *Item) bool { return cmp(x, it) <= 0 })
+	}
+	return rankFunc(root, func(x *Item) bool { return cmp(x, it) < 0 })
+}
+
+// rankFunc is the number of items for which before returns true; before
+// must be monotone (true, then false) in the tree's order.
+func rankFunc(root *node, before func(*Item) bool) int {
 	r := 0
 	for n := root; n != nil; {
-		c := cmp(it, n.it)
-		if c < 0 || (c == 0 && !inclusive) {
-			n = n.left
-			continue
+		if n.leaf() {
+			return r + sort.Search(len(n.items), func(i int) bool { return !before(n.items[i]) })
 		}
-		r += size(n.left) + 1
-		n = n.right
+		ci := sort.Search(len(n.children), func(i int) bool { return !before(n.children[i].lo) }) - 1
+		if ci < 0 {
+			return r
+		}
+		for _, c := range n.children[:ci] {
+			r += c.size
+		}
+		n = n.children[ci]
 	}
 	return r
 }
 
-// rankFunc is rank for a position given by a probe: the number of items for
-// which before returns true; before must be monotone (true, then false) in
-// the tree's order.
-func rankFunc(root *node, before func(*Item) bool) int {
-	r := 0
-	for n := root; n != nil; {
-		if before(n.it) {
-			r += size(n.left) + 1
-			n = n.right
-		} else {
-			n = n.left
+// at returns the item at position i, which must be in range.
+func at(n *node, i int) *Item {
+	for !n.leaf() {
+		for _, c := range n.children {
+			if i < c.size {
+				n = c
+				break
+			}
+			i -= c.size
 		}
 	}
-	return r
+	return n.items[i]
 }
 
 // ascend calls fn for the items at positions from, from+1, ... in order
 // until fn returns false or the tree ends. It returns false if fn did.
 func ascend(n *node, from int, fn func(*Item) bool) bool {
-	for n != nil {
-		ls := size(n.left)
-		if from < ls {
-			if !ascend(n.left, from, fn) {
+	if n == nil || from >= n.size {
+		return true
+	}
+	if n.leaf() {
+		for _, it := range n.items[max(from, 0):] {
+			if !fn(it) {
 				return false
 			}
-			from = 0
-		} else {
-			from -= ls
 		}
-		if from == 0 {
-			if !fn(n.it) {
-				return false
-			}
-		} else {
-			from--
+		return true
+	}
+	for _, c := range n.children {
+		if from >= c.size {
+			from -= c.size
+			continue
 		}
-		n = n.right
+		if !ascend(c, from, fn) {
+			return false
+		}
+		from = 0
 	}
 	return true
 }
@@ -168,21 +275,32 @@ func ascend(n *node, from int, fn func(*Item) bool) bool {
 // descend calls fn for the items at positions from, from-1, ... down to 0
 // until fn returns false. It returns false if fn did.
 func descend(n *node, from int, fn func(*Item) bool) bool {
-	for n != nil && from >= 0 {
-		ls := size(n.left)
-		if from > ls {
-			if !descend(n.right, from-ls-1, fn) {
+	if n == nil || from < 0 {
+		return true
+	}
+	if n.leaf() {
+		for i := min(from, len(n.items)-1); i >= 0; i-- {
+			if !fn(n.items[i]) {
 				return false
 			}
-			from = ls
 		}
-		if from == ls {
-			if !fn(n.it) {
-				return false
-			}
-			from--
+		return true
+	}
+	// offset of each child: walk forward to the child holding from, then
+	// back.
+	offset, ci := 0, 0
+	for ci < len(n.children)-1 && from >= offset+n.children[ci].size {
+		offset += n.children[ci].size
+		ci++
+	}
+	for ; ci >= 0; ci-- {
+		if !descend(n.children[ci], from-offset, fn) {
+			return false
 		}
-		n = n.left
+		if ci > 0 {
+			from = offset - 1
+			offset -= n.children[ci-1].size
+		}
 	}
 	return true
 }
