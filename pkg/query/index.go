@@ -32,16 +32,30 @@ type Index struct {
 	global []*node // by sort key: (key, namespace, name)
 	byNS   []*node // by sort key: (namespace, key, name); nil when cluster-scoped
 	groups map[string]map[string]map[string]runtime.Object
+	// versions change whenever a group key's members do; a memo is valid
+	// while its version is current.
+	versions map[string]map[string]uint64
+	seq      uint64
+
+	memoMu sync.Mutex
+	memo   map[string]map[string]memoEntry
+}
+
+type memoEntry struct {
+	version uint64
+	value   any
 }
 
 // NewIndex returns an empty index of objects of type t.
 func NewIndex(t *Type) *Index {
 	t.Complete()
 	ix := &Index{
-		t:      t,
-		items:  map[string]*Item{},
-		global: make([]*node, len(t.keys)),
-		groups: map[string]map[string]map[string]runtime.Object{},
+		t:        t,
+		items:    map[string]*Item{},
+		global:   make([]*node, len(t.keys)),
+		groups:   map[string]map[string]map[string]runtime.Object{},
+		versions: map[string]map[string]uint64{},
+		memo:     map[string]map[string]memoEntry{},
 	}
 	if t.Namespaced {
 		ix.byNS = make([]*node, len(t.keys))
@@ -172,6 +186,7 @@ func (ix *Index) group(key string, obj runtime.Object) {
 			ix.groups[name] = g
 		}
 		for _, gk := range of(obj) {
+			ix.touch(name, gk)
 			members := g[gk]
 			if members == nil {
 				members = map[string]runtime.Object{}
@@ -186,6 +201,7 @@ func (ix *Index) ungroup(key string, obj runtime.Object) {
 	for name, of := range ix.t.Groups {
 		g := ix.groups[name]
 		for _, gk := range of(obj) {
+			ix.touch(name, gk)
 			if members := g[gk]; members != nil {
 				delete(members, key)
 				if len(members) == 0 {
@@ -194,6 +210,56 @@ func (ix *Index) ungroup(key string, obj runtime.Object) {
 			}
 		}
 	}
+}
+
+// touch marks the members of a group key changed; ix.mu is held.
+func (ix *Index) touch(group, key string) {
+	v := ix.versions[group]
+	if v == nil {
+		v = map[string]uint64{}
+		ix.versions[group] = v
+	}
+	ix.seq++
+	v[key] = ix.seq
+}
+
+// GroupMemo returns compute(the objects under key in group), computed once
+// for each state of that group key: requests read it from a memo until a
+// member changes. compute must not keep or mutate the objects, and its
+// result is shared by every caller until then, so callers must not mutate
+// it either.
+func (ix *Index) GroupMemo(group, key string, compute func([]runtime.Object) any) any {
+	ix.mu.RLock()
+	version := ix.versions[group][key]
+	ix.mu.RUnlock()
+	ix.memoMu.Lock()
+	e, ok := ix.memo[group][key]
+	ix.memoMu.Unlock()
+	if ok && e.version == version {
+		return e.value
+	}
+
+	ix.mu.RLock()
+	version = ix.versions[group][key]
+	members := ix.groups[group][key]
+	objs := make([]runtime.Object, 0, len(members))
+	for _, obj := range members {
+		objs = append(objs, obj)
+	}
+	ix.mu.RUnlock()
+	value := compute(objs)
+
+	ix.memoMu.Lock()
+	defer ix.memoMu.Unlock()
+	m := ix.memo[group]
+	if m == nil {
+		m = map[string]memoEntry{}
+		ix.memo[group] = m
+	}
+	if cur, ok := m[key]; !ok || cur.version <= version {
+		m[key] = memoEntry{version: version, value: value}
+	}
+	return value
 }
 
 // Group returns the objects the Type's group function put under key.

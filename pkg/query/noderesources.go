@@ -111,15 +111,36 @@ func NodeWithResources(node *corev1.Node, pods []*corev1.Pod) *corev1.Node {
 	if node == nil {
 		return nil
 	}
+	return NodeWithResourceSums(node, SumPodResources(node.Name, pods))
+}
+
+// PodResourceSums are the summed requests and limits of the pods on a node.
+type PodResourceSums struct {
+	Requests, Limits corev1.ResourceList
+}
+
+// SumPodResources sums the requests and limits of the pods bound to node
+// that have not terminated.
+func SumPodResources(node string, pods []*corev1.Pod) PodResourceSums {
 	reqs, limits := corev1.ResourceList{}, corev1.ResourceList{}
 	for _, pod := range pods {
-		if pod == nil || pod.Spec.NodeName != node.Name || PodTerminated(pod) {
+		if pod == nil || pod.Spec.NodeName != node || PodTerminated(pod) {
 			continue
 		}
 		r, l := PodRequestsAndLimits(pod)
 		addList(reqs, r)
 		addList(limits, l)
 	}
+	return PodResourceSums{Requests: reqs, Limits: limits}
+}
+
+// NodeWithResourceSums is NodeWithResources from sums already computed
+// (and possibly shared: they are only read).
+func NodeWithResourceSums(node *corev1.Node, sums PodResourceSums) *corev1.Node {
+	if node == nil {
+		return nil
+	}
+	reqs, limits := sums.Requests, sums.Limits
 	cpuReqs, cpuLimits := reqs[corev1.ResourceCPU], limits[corev1.ResourceCPU]
 	memReqs, memLimits := reqs[corev1.ResourceMemory], limits[corev1.ResourceMemory]
 	allocCPU := node.Status.Allocatable[corev1.ResourceCPU]

@@ -28,6 +28,25 @@ type Env interface {
 	Group(resource, group, key string) []runtime.Object
 }
 
+// GroupMemoizer is an Env that remembers what was computed from a group key
+// until its members change (the sums of the pods on a node).
+type GroupMemoizer interface {
+	GroupMemo(resource, group, key string, compute func([]runtime.Object) any) any
+}
+
+// GroupMemo returns compute(env.Group(resource, group, key)), from env's
+// memo when it keeps one. The result may be shared: never mutate it.
+func GroupMemo(env Env, resource, group, key string, compute func([]runtime.Object) any) any {
+	if m, ok := env.(GroupMemoizer); ok {
+		return m.GroupMemo(resource, group, key, compute)
+	}
+	var objs []runtime.Object
+	if env != nil {
+		objs = env.Group(resource, group, key)
+	}
+	return compute(objs)
+}
+
 // Filter is one filter parameter of a Type, for example pods' "status".
 //
 // A filter that compares one attribute of the object (Attr) is evaluated on a

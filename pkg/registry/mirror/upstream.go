@@ -214,3 +214,15 @@ func (u *Upstream) Group(resource, group, key string) []runtime.Object {
 	}
 	return c.index.Group(group, key)
 }
+
+// GroupMemo is Group with the result of compute remembered until a member
+// of the group key changes; it implements query.GroupMemoizer.
+func (u *Upstream) GroupMemo(resource, group, key string, compute func([]runtime.Object) any) any {
+	u.mu.RLock()
+	c, ok := u.caches[resource]
+	u.mu.RUnlock()
+	if !ok {
+		return compute(nil)
+	}
+	return c.index.GroupMemo(group, key, compute)
+}
