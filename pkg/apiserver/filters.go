@@ -3,6 +3,7 @@ package apiserver
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
@@ -82,5 +83,22 @@ const kapisPrefix = "kapis"
 func requestInfoResolver(c *genericapiserver.Config) genericapirequest.RequestInfoResolver {
 	factory := genericapiserver.NewRequestInfoResolver(c)
 	factory.APIPrefixes.Insert(kapisPrefix)
-	return factory
+	return kapisRequestInfo{factory}
+}
+
+type kapisRequestInfo struct {
+	*genericapirequest.RequestInfoFactory
+}
+
+// NewRequestInfo reads /kapis paths without their query: KubeSphere's
+// parameters (limit=abc is valid there) are not Kubernetes list options.
+func (r kapisRequestInfo) NewRequestInfo(req *http.Request) (*genericapirequest.RequestInfo, error) {
+	if strings.HasPrefix(req.URL.Path, "/"+kapisPrefix+"/") && req.URL.RawQuery != "" {
+		u := *req.URL
+		u.RawQuery = ""
+		stripped := *req
+		stripped.URL = &u
+		req = &stripped
+	}
+	return r.RequestInfoFactory.NewRequestInfo(req)
 }
