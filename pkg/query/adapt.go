@@ -93,19 +93,3 @@ func DecorateOf[T runtime.Object](f func(obj T, env Env) T) func(runtime.Object,
 		return f(t, env)
 	}
 }
-
-// GroupOfType returns the objects of type T that env holds under key of a
-// resource's group; nil env or objects of another type give nothing.
-func GroupOfType[T runtime.Object](env Env, resource, group, key string) []T {
-	if env == nil {
-		return nil
-	}
-	objs := env.Group(resource, group, key)
-	out := make([]T, 0, len(objs))
-	for _, obj := range objs {
-		if t, ok := as[T](obj); ok {
-			out = append(out, t)
-		}
-	}
-	return out
-}

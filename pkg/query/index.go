@@ -32,30 +32,19 @@ type Index struct {
 	global []*node // by sort key: (key, namespace, name)
 	byNS   []*node // by sort key: (namespace, key, name); nil when cluster-scoped
 	groups map[string]map[string]map[string]runtime.Object
-	// versions change whenever a group key's members do; a memo is valid
-	// while its version is current.
-	versions map[string]map[string]uint64
-	seq      uint64
-
-	memoMu sync.Mutex
-	memo   map[string]map[string]memoEntry
-}
-
-type memoEntry struct {
-	version uint64
-	value   any
+	// sums are the running totals of the Type's Sums, by group and key.
+	sums map[string]map[string][]int64
 }
 
 // NewIndex returns an empty index of objects of type t.
 func NewIndex(t *Type) *Index {
 	t.Complete()
 	ix := &Index{
-		t:        t,
-		items:    map[string]*Item{},
-		global:   make([]*node, len(t.keys)),
-		groups:   map[string]map[string]map[string]runtime.Object{},
-		versions: map[string]map[string]uint64{},
-		memo:     map[string]map[string]memoEntry{},
+		t:      t,
+		items:  map[string]*Item{},
+		global: make([]*node, len(t.keys)),
+		groups: map[string]map[string]map[string]runtime.Object{},
+		sums:   map[string]map[string][]int64{},
 	}
 	if t.Namespaced {
 		ix.byNS = make([]*node, len(t.keys))
@@ -186,7 +175,7 @@ func (ix *Index) group(key string, obj runtime.Object) {
 			ix.groups[name] = g
 		}
 		for _, gk := range of(obj) {
-			ix.touch(name, gk)
+			ix.addSum(name, gk, obj, 1)
 			members := g[gk]
 			if members == nil {
 				members = map[string]runtime.Object{}
@@ -201,7 +190,7 @@ func (ix *Index) ungroup(key string, obj runtime.Object) {
 	for name, of := range ix.t.Groups {
 		g := ix.groups[name]
 		for _, gk := range of(obj) {
-			ix.touch(name, gk)
+			ix.addSum(name, gk, obj, -1)
 			if members := g[gk]; members != nil {
 				delete(members, key)
 				if len(members) == 0 {
@@ -212,54 +201,43 @@ func (ix *Index) ungroup(key string, obj runtime.Object) {
 	}
 }
 
-// touch marks the members of a group key changed; ix.mu is held.
-func (ix *Index) touch(group, key string) {
-	v := ix.versions[group]
-	if v == nil {
-		v = map[string]uint64{}
-		ix.versions[group] = v
+// addSum adds (sign 1) or takes away (sign -1) obj's values to the running
+// totals of a group key; ix.mu is held.
+func (ix *Index) addSum(group, key string, obj runtime.Object, sign int64) {
+	of := ix.t.Sums[group]
+	if of == nil {
+		return
 	}
-	ix.seq++
-	v[key] = ix.seq
+	vals := of(obj)
+	g := ix.sums[group]
+	if g == nil {
+		g = map[string][]int64{}
+		ix.sums[group] = g
+	}
+	total := g[key]
+	if len(total) < len(vals) {
+		total = append(total, make([]int64, len(vals)-len(total))...)
+	}
+	zero := true
+	for i := range total {
+		if i < len(vals) {
+			total[i] += sign * vals[i]
+		}
+		zero = zero && total[i] == 0
+	}
+	if zero && sign < 0 {
+		delete(g, key)
+		return
+	}
+	g[key] = total
 }
 
-// GroupMemo returns compute(the objects under key in group), computed once
-// for each state of that group key: requests read it from a memo until a
-// member changes. compute must not keep or mutate the objects, and its
-// result is shared by every caller until then, so callers must not mutate
-// it either.
-func (ix *Index) GroupMemo(group, key string, compute func([]runtime.Object) any) any {
+// GroupSum returns the running totals of the Type's Sums function of group
+// over the objects under key (nil when there are none).
+func (ix *Index) GroupSum(group, key string) []int64 {
 	ix.mu.RLock()
-	version := ix.versions[group][key]
-	ix.mu.RUnlock()
-	ix.memoMu.Lock()
-	e, ok := ix.memo[group][key]
-	ix.memoMu.Unlock()
-	if ok && e.version == version {
-		return e.value
-	}
-
-	ix.mu.RLock()
-	version = ix.versions[group][key]
-	members := ix.groups[group][key]
-	objs := make([]runtime.Object, 0, len(members))
-	for _, obj := range members {
-		objs = append(objs, obj)
-	}
-	ix.mu.RUnlock()
-	value := compute(objs)
-
-	ix.memoMu.Lock()
-	defer ix.memoMu.Unlock()
-	m := ix.memo[group]
-	if m == nil {
-		m = map[string]memoEntry{}
-		ix.memo[group] = m
-	}
-	if cur, ok := m[key]; !ok || cur.version <= version {
-		m[key] = memoEntry{version: version, value: value}
-	}
-	return value
+	defer ix.mu.RUnlock()
+	return append([]int64(nil), ix.sums[group][key]...)
 }
 
 // Group returns the objects the Type's group function put under key.

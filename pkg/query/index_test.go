@@ -1,56 +1,58 @@
 package query
 
 import (
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// TestGroupMemo checks that a memo is reused while the group key's members
-// are unchanged and recomputed as soon as one of them changes.
-func TestGroupMemo(t *testing.T) {
-	typ := (&Type{Resource: "pods", Namespaced: true, Groups: map[string]func(runtime.Object) []string{
-		"node": func(obj runtime.Object) []string { return []string{obj.(*corev1.Pod).Spec.NodeName} },
-	}}).Complete()
+// TestGroupSum checks the running totals of a group as members are added,
+// changed, moved between keys and deleted.
+func TestGroupSum(t *testing.T) {
+	typ := (&Type{Resource: "pods", Namespaced: true,
+		Groups: map[string]func(runtime.Object) []string{
+			"node": func(obj runtime.Object) []string { return []string{obj.(*corev1.Pod).Spec.NodeName} },
+		},
+		Sums: map[string]func(runtime.Object) []int64{
+			"node": func(obj runtime.Object) []int64 {
+				return []int64{1, int64(len(obj.(*corev1.Pod).Spec.Containers))}
+			},
+		},
+	}).Complete()
 	ix := NewIndex(typ)
-	pod := func(name, node string) *corev1.Pod {
+	pod := func(name, node string, containers int) *corev1.Pod {
 		p := testPod("a", name, 1, corev1.PodRunning)
 		p.Spec.NodeName = node
+		p.Spec.Containers = make([]corev1.Container, containers)
 		return p
 	}
-	for _, p := range []*corev1.Pod{pod("p1", "n1"), pod("p2", "n1"), pod("p3", "n2")} {
+	set := func(p *corev1.Pod) {
+		t.Helper()
 		if err := ix.Set(p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	calls := 0
-	count := func(objs []runtime.Object) any { calls++; return len(objs) }
-	memo := func(key string) int { return ix.GroupMemo("node", key, count).(int) }
-
-	if got := memo("n1"); got != 2 || calls != 1 {
-		t.Fatalf("first: %d (calls %d)", got, calls)
+	want := func(node string, sums ...int64) {
+		t.Helper()
+		if got := ix.GroupSum("node", node); !slices.Equal(got, sums) {
+			t.Fatalf("sums of %s: %v, want %v", node, got, sums)
+		}
 	}
-	if got := memo("n1"); got != 2 || calls != 1 {
-		t.Fatalf("unchanged group recomputed: %d (calls %d)", got, calls)
-	}
-	if err := ix.Set(pod("p3", "n2")); err != nil { // another node's pod
-		t.Fatal(err)
-	}
-	if memo("n1"); calls != 1 {
-		t.Fatalf("a change on n2 recomputed n1 (calls %d)", calls)
-	}
-	if err := ix.Set(pod("p2", "n2")); err != nil { // p2 moves to n2
-		t.Fatal(err)
-	}
-	if got := memo("n1"); got != 1 || calls != 2 {
-		t.Fatalf("after a member left: %d (calls %d)", got, calls)
-	}
-	ix.Delete(pod("p1", "n1"))
-	if got := memo("n1"); got != 0 || calls != 3 {
-		t.Fatalf("after the last member was deleted: %d (calls %d)", got, calls)
-	}
-	if got := memo("n2"); got != 2 {
-		t.Fatalf("n2: %d", got)
-	}
+	set(pod("p1", "n1", 2))
+	set(pod("p2", "n1", 3))
+	set(pod("p3", "n2", 1))
+	want("n1", 2, 5)
+	want("n2", 1, 1)
+	set(pod("p2", "n1", 1)) // changed in place
+	want("n1", 2, 3)
+	set(pod("p2", "n2", 1)) // moved
+	want("n1", 1, 2)
+	want("n2", 2, 2)
+	ix.Delete(pod("p1", "n1", 2))
+	want("n1")
+	ix.Delete(pod("p2", "n2", 1))
+	ix.Delete(pod("p3", "n2", 1))
+	want("n2")
 }

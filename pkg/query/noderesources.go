@@ -111,38 +111,91 @@ func NodeWithResources(node *corev1.Node, pods []*corev1.Pod) *corev1.Node {
 	if node == nil {
 		return nil
 	}
-	return NodeWithResourceSums(node, SumPodResources(node.Name, pods))
-}
-
-// PodResourceSums are the summed requests and limits of the pods on a node.
-type PodResourceSums struct {
-	Requests, Limits corev1.ResourceList
-}
-
-// SumPodResources sums the requests and limits of the pods bound to node
-// that have not terminated.
-func SumPodResources(node string, pods []*corev1.Pod) PodResourceSums {
-	reqs, limits := corev1.ResourceList{}, corev1.ResourceList{}
+	var total []int64
 	for _, pod := range pods {
-		if pod == nil || pod.Spec.NodeName != node || PodTerminated(pod) {
+		if pod == nil || pod.Spec.NodeName != node.Name || PodTerminated(pod) {
 			continue
 		}
-		r, l := PodRequestsAndLimits(pod)
-		addList(reqs, r)
-		addList(limits, l)
+		vals := PodResourceValues(pod)
+		if total == nil {
+			total = make([]int64, len(vals))
+		}
+		for i, v := range vals {
+			total[i] += v
+		}
 	}
-	return PodResourceSums{Requests: reqs, Limits: limits}
+	return NodeWithResourceValues(node, total)
 }
 
-// NodeWithResourceSums is NodeWithResources from sums already computed
-// (and possibly shared: they are only read).
-func NodeWithResourceSums(node *corev1.Node, sums PodResourceSums) *corev1.Node {
+// The values of PodResourceValues: CPU requests and limits in millicores,
+// memory requests and limits in bytes, then for each of those four how many
+// quantities were written in binary (Ki, Mi, ...) and in decimal notation.
+const (
+	valCPURequests = iota
+	valCPULimits
+	valMemoryRequests
+	valMemoryLimits
+	numValues
+	valBinary  = numValues
+	valDecimal = 2 * numValues
+)
+
+// PodResourceValues are what a node's annotations add up for one pod: the
+// figures of PodRequestsAndLimits as numbers, so that the pods index keeps
+// running totals per node instead of summing quantities on every request.
+func PodResourceValues(pod *corev1.Pod) []int64 {
+	vals := make([]int64, 3*numValues)
+	if pod == nil {
+		return vals
+	}
+	reqs, limits := PodRequestsAndLimits(pod)
+	for i, q := range []struct {
+		list  corev1.ResourceList
+		name  corev1.ResourceName
+		milli bool
+	}{
+		{reqs, corev1.ResourceCPU, true}, {limits, corev1.ResourceCPU, true},
+		{reqs, corev1.ResourceMemory, false}, {limits, corev1.ResourceMemory, false},
+	} {
+		v, ok := q.list[q.name]
+		if !ok {
+			continue
+		}
+		if q.milli {
+			vals[i] = v.MilliValue()
+		} else {
+			vals[i] = v.Value()
+		}
+		if v.Format == resource.BinarySI {
+			vals[valBinary+i]++
+		} else {
+			vals[valDecimal+i]++
+		}
+	}
+	return vals
+}
+
+// NodeWithResourceValues is NodeWithResources from the totals of
+// PodResourceValues over the node's pods (nil for none). A sum prints in the
+// notation most of its pods' quantities used (KubeSphere's printed in the
+// first pod's), so "100m" requests add up to "1500m" and "128Mi" to "1920Mi".
+func NodeWithResourceValues(node *corev1.Node, total []int64) *corev1.Node {
 	if node == nil {
 		return nil
 	}
-	reqs, limits := sums.Requests, sums.Limits
-	cpuReqs, cpuLimits := reqs[corev1.ResourceCPU], limits[corev1.ResourceCPU]
-	memReqs, memLimits := reqs[corev1.ResourceMemory], limits[corev1.ResourceMemory]
+	if len(total) < 3*numValues {
+		total = append(append([]int64(nil), total...), make([]int64, 3*numValues-len(total))...)
+	}
+	format := func(i int) resource.Format {
+		if total[valBinary+i] > total[valDecimal+i] {
+			return resource.BinarySI
+		}
+		return resource.DecimalSI
+	}
+	cpuReqs := resource.NewMilliQuantity(total[valCPURequests], format(valCPURequests))
+	cpuLimits := resource.NewMilliQuantity(total[valCPULimits], format(valCPULimits))
+	memReqs := resource.NewQuantity(total[valMemoryRequests], format(valMemoryRequests))
+	memLimits := resource.NewQuantity(total[valMemoryLimits], format(valMemoryLimits))
 	allocCPU := node.Status.Allocatable[corev1.ResourceCPU]
 	allocMem := node.Status.Allocatable[corev1.ResourceMemory]
 

@@ -238,11 +238,4 @@ func TestAdapters(t *testing.T) {
 	if d := decorate(p, nil).(*corev1.Pod); d.Name != "x!" || p.Name != "x" {
 		t.Error("DecorateOf")
 	}
-	env := &vocabEnv{groups: map[string]map[string]map[string][]runtime.Object{"pods": {"node": {"n": {p, &corev1.Node{}, (*corev1.Pod)(nil)}}}}}
-	if got := query.GroupOfType[*corev1.Pod](env, "pods", "node", "n"); len(got) != 1 || got[0] != p {
-		t.Errorf("GroupOfType = %v", got)
-	}
-	if got := query.GroupOfType[*corev1.Pod](nil, "pods", "node", "n"); got != nil {
-		t.Errorf("GroupOfType(nil env) = %v", got)
-	}
 }

@@ -28,23 +28,34 @@ type Env interface {
 	Group(resource, group, key string) []runtime.Object
 }
 
-// GroupMemoizer is an Env that remembers what was computed from a group key
-// until its members change (the sums of the pods on a node).
-type GroupMemoizer interface {
-	GroupMemo(resource, group, key string, compute func([]runtime.Object) any) any
+// GroupSummer is an Env that keeps running totals of values over the
+// members of group keys (the requests of the pods on a node).
+type GroupSummer interface {
+	GroupSum(resource, group, key string) []int64
 }
 
-// GroupMemo returns compute(env.Group(resource, group, key)), from env's
-// memo when it keeps one. The result may be shared: never mutate it.
-func GroupMemo(env Env, resource, group, key string, compute func([]runtime.Object) any) any {
-	if m, ok := env.(GroupMemoizer); ok {
-		return m.GroupMemo(resource, group, key, compute)
+// GroupSum returns the sums of of(obj) over the objects under key in a
+// resource's group: from env's running totals when it keeps them (of must
+// then be the resource Type's Sums function of that group), else by adding
+// them up.
+func GroupSum(env Env, resource, group, key string, of func(runtime.Object) []int64) []int64 {
+	if s, ok := env.(GroupSummer); ok {
+		return s.GroupSum(resource, group, key)
 	}
-	var objs []runtime.Object
-	if env != nil {
-		objs = env.Group(resource, group, key)
+	var total []int64
+	if env == nil {
+		return nil
 	}
-	return compute(objs)
+	for _, obj := range env.Group(resource, group, key) {
+		vals := of(obj)
+		if len(total) < len(vals) {
+			total = append(total, make([]int64, len(vals)-len(total))...)
+		}
+		for i, v := range vals {
+			total[i] += v
+		}
+	}
+	return total
 }
 
 // Filter is one filter parameter of a Type, for example pods' "status".
@@ -112,6 +123,10 @@ type Type struct {
 	// Groups put each object under keys of named groups (pods under their
 	// node), kept up to date with the cache, for Env.Group lookups.
 	Groups map[string]func(obj runtime.Object) []string
+	// Sums are values to total over the members of each key of a group,
+	// by group name (the requests and limits of the pods on each node);
+	// the index keeps the totals as objects come and go.
+	Sums map[string]func(obj runtime.Object) []int64
 	// Decorate returns a copy of obj carrying KubeSphere's computed
 	// annotations (node requests and limits, PVC in-use, ...). It must not
 	// mutate obj. Nil means objects are served as cached.

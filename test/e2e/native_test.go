@@ -478,6 +478,10 @@ func TestListVersionsAndTokens(t *testing.T) {
 		{"garbled version", map[string]string{"resourceVersion": "abc"}, 400, `invalid resourceVersion "abc"`},
 		{"garbled continue", map[string]string{"limit": "2", "continue": "not-a-token"}, 400, "invalid continue parameter"},
 		{"expired continue", map[string]string{"limit": "2", "continue": expiredToken}, 410, "has expired"},
+		{"expired sorted continue", map[string]string{"limit": "2", "sortBy": "name", "continue": base64.RawURLEncoding.EncodeToString(
+			[]byte(`{"v":2,"rv":1,"s":"name","d":true,"ks":"a","ns":"demo","n":"a"}`))}, 410, "has expired"},
+		{"continue of another order", map[string]string{"limit": "2", "sortBy": "createTime", "continue": base64.RawURLEncoding.EncodeToString(
+			[]byte(`{"v":2,"rv":1,"s":"name","d":true,"ks":"a","ns":"demo","n":"a"}`))}, 400, "another order"},
 		{"match without version", map[string]string{"resourceVersionMatch": "Exact"}, 422, "resourceVersionMatch is forbidden unless resourceVersion is provided"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -215,14 +215,14 @@ func (u *Upstream) Group(resource, group, key string) []runtime.Object {
 	return c.index.Group(group, key)
 }
 
-// GroupMemo is Group with the result of compute remembered until a member
-// of the group key changes; it implements query.GroupMemoizer.
-func (u *Upstream) GroupMemo(resource, group, key string, compute func([]runtime.Object) any) any {
+// GroupSum returns the running totals a resource's index keeps for a group
+// key (the requests of the pods on a node); it implements query.GroupSummer.
+func (u *Upstream) GroupSum(resource, group, key string) []int64 {
 	u.mu.RLock()
 	c, ok := u.caches[resource]
 	u.mu.RUnlock()
 	if !ok {
-		return compute(nil)
+		return nil
 	}
-	return c.index.GroupMemo(group, key, compute)
+	return c.index.GroupSum(group, key)
 }

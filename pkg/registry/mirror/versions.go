@@ -79,8 +79,16 @@ func decodeContinue(s string) (*continueToken, error) {
 	var t continueToken
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil || t.V != continueTokenVersion || t.RV == 0 || t.Name == "" {
+	if err := dec.Decode(&t); err != nil || (t.V != continueTokenVersion && t.V != 1) || t.RV == 0 || t.Name == "" {
 		return nil, bad("not a token issued by this API")
+	}
+	if t.V == 1 {
+		// Issued before lists could be sorted: (namespace, name) order, the
+		// name being the key. Tokens of a rolling upgrade keep working.
+		if t.SortBy != "" || t.Desc || t.KeyTime != 0 || t.KeyStr != "" {
+			return nil, bad("not a token issued by this API")
+		}
+		t.KeyStr = t.Name
 	}
 	return &t, nil
 }

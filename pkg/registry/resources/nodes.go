@@ -34,17 +34,8 @@ func nodes() mirror.Resource {
 				"status": {Values: query.NodeStatuses, Attr: query.AttrOf(query.NodeStatus)},
 			},
 			Decorate: query.DecorateOf(func(n *corev1.Node, env query.Env) *corev1.Node {
-				// The sums are kept until a pod on the node changes.
-				sums := query.GroupMemo(env, "pods", query.PodGroupNode, n.Name, func(objs []runtime.Object) any {
-					pods := make([]*corev1.Pod, 0, len(objs))
-					for _, obj := range objs {
-						if p, ok := obj.(*corev1.Pod); ok {
-							pods = append(pods, p)
-						}
-					}
-					return query.SumPodResources(n.Name, pods)
-				}).(query.PodResourceSums)
-				return query.NodeWithResourceSums(n, sums)
+				// Totals the pods index keeps per node as pods come and go.
+				return query.NodeWithResourceValues(n, query.GroupSum(env, "pods", query.PodGroupNode, n.Name, podResourceValues))
 			}),
 		},
 	}

@@ -50,6 +50,7 @@ func pods() mirror.Resource {
 				query.PodGroupNode: query.GroupOf(query.PodNodeGroup),
 				query.PodGroupPVC:  query.GroupOf(query.PodPVCGroup),
 			},
+			Sums: map[string]func(runtime.Object) []int64{query.PodGroupNode: podResourceValues},
 		},
 	}
 }
@@ -61,4 +62,11 @@ func primaryIP(p *corev1.Pod) string {
 		return p.Status.PodIPs[0].IP
 	}
 	return p.Status.PodIP
+}
+
+// podResourceValues are what the pods on a node add up to in the node's
+// computed annotations.
+func podResourceValues(obj runtime.Object) []int64 {
+	p, _ := obj.(*corev1.Pod)
+	return query.PodResourceValues(p)
 }
