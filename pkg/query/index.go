@@ -15,8 +15,16 @@ type Item struct {
 	Object    runtime.Object
 	Namespace string
 	Name      string
-	attrs     []string // values of the Type's Attr filters
-	keys      []Key    // values of the Type's sort keys
+	attrs     []string    // values of the Type's Attr filters
+	keys      []Key       // values of the Type's sort keys
+	groups    []itemGroup // the item's keys and values in each of the Type's groups
+}
+
+// itemGroup is where an item is in one group: under which keys, adding
+// which values to their sums.
+type itemGroup struct {
+	keys []string
+	sum  []int64
 }
 
 // Index keeps the objects of one resource in sorted trees, one per sort key
@@ -80,6 +88,15 @@ func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
 	for i, name := range ix.t.keys {
 		it.keys[i] = ix.t.sortKeys[name].Of(obj)
 	}
+	if len(ix.t.groups) > 0 {
+		it.groups = make([]itemGroup, len(ix.t.groups))
+		for i, name := range ix.t.groups {
+			it.groups[i].keys = ix.t.Groups[name](obj)
+			if of := ix.t.Sums[name]; of != nil && len(it.groups[i].keys) > 0 {
+				it.groups[i].sum = of(obj)
+			}
+		}
+	}
 	return it, nil
 }
 
@@ -126,9 +143,9 @@ func (ix *Index) Set(obj runtime.Object) error {
 		}
 	}
 	if old != nil {
-		ix.ungroup(key, old.Object)
+		ix.ungroup(key, old)
 	}
-	ix.group(key, obj)
+	ix.group(key, it)
 	return nil
 }
 
@@ -164,33 +181,33 @@ func (ix *Index) Delete(obj runtime.Object) {
 			ix.byNS[k], _ = remove(ix.byNS[k], old, nsCompare(k))
 		}
 	}
-	ix.ungroup(key, old.Object)
+	ix.ungroup(key, old)
 }
 
-func (ix *Index) group(key string, obj runtime.Object) {
-	for name, of := range ix.t.Groups {
+func (ix *Index) group(key string, it *Item) {
+	for i, name := range ix.t.groups {
 		g := ix.groups[name]
 		if g == nil {
 			g = map[string]map[string]runtime.Object{}
 			ix.groups[name] = g
 		}
-		for _, gk := range of(obj) {
-			ix.addSum(name, gk, obj, 1)
+		for _, gk := range it.groups[i].keys {
+			ix.addSum(name, gk, it.groups[i].sum, 1)
 			members := g[gk]
 			if members == nil {
 				members = map[string]runtime.Object{}
 				g[gk] = members
 			}
-			members[key] = obj
+			members[key] = it.Object
 		}
 	}
 }
 
-func (ix *Index) ungroup(key string, obj runtime.Object) {
-	for name, of := range ix.t.Groups {
+func (ix *Index) ungroup(key string, it *Item) {
+	for i, name := range ix.t.groups {
 		g := ix.groups[name]
-		for _, gk := range of(obj) {
-			ix.addSum(name, gk, obj, -1)
+		for _, gk := range it.groups[i].keys {
+			ix.addSum(name, gk, it.groups[i].sum, -1)
 			if members := g[gk]; members != nil {
 				delete(members, key)
 				if len(members) == 0 {
@@ -201,14 +218,12 @@ func (ix *Index) ungroup(key string, obj runtime.Object) {
 	}
 }
 
-// addSum adds (sign 1) or takes away (sign -1) obj's values to the running
-// totals of a group key; ix.mu is held.
-func (ix *Index) addSum(group, key string, obj runtime.Object, sign int64) {
-	of := ix.t.Sums[group]
-	if of == nil {
+// addSum adds (sign 1) or takes away (sign -1) an item's values to the
+// running totals of a group key; ix.mu is held.
+func (ix *Index) addSum(group, key string, vals []int64, sign int64) {
+	if vals == nil {
 		return
 	}
-	vals := of(obj)
 	g := ix.sums[group]
 	if g == nil {
 		g = map[string][]int64{}

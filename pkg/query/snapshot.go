@@ -120,45 +120,14 @@ func (s *Snapshot) List(r Request) Result {
 		}
 	} else {
 		// Every match counts towards the total, even those before the
-		// page; only the page's are kept.
-		skip := r.Offset
-		matches := func(it *Item) bool {
-			for _, f := range r.Filters {
-				if !f(it) {
-					return false
-				}
-			}
-			return true
-		}
-		var pos int
-		visit := func(it *Item) bool {
-			in := r.Descending && pos <= start || !r.Descending && pos >= start
-			if r.Descending {
-				pos--
-			} else {
-				pos++
-			}
-			if !matches(it) {
-				return true
-			}
-			res.Total++
-			switch {
-			case !in:
-			case skip > 0:
-				skip--
-			case limit < 0 || len(res.Items) < limit:
-				res.Items = append(res.Items, it)
-			default:
-				res.Remaining++
-			}
-			return true
-		}
+		// cursor; the page's are kept. Leaves are read as slices, in order.
+		w := walk{filters: r.Filters, skip: r.Offset, limit: limit, res: &res}
 		if r.Descending {
-			pos = hi - 1
-			descend(root, hi-1, func(it *Item) bool { return pos >= lo && visit(it) })
+			leafRange(root, lo, start+1, true, w.keep(true))
+			leafRange(root, start+1, hi, true, w.count)
 		} else {
-			pos = lo
-			ascend(root, lo, func(it *Item) bool { return pos < hi && visit(it) })
+			leafRange(root, lo, start, false, w.count)
+			leafRange(root, start, hi, false, w.keep(false))
 		}
 	}
 	if n := len(res.Items); n > 0 {
@@ -192,4 +161,57 @@ func (s *Snapshot) Get(namespace, name string) (*Item, bool) {
 		return it, true
 	}
 	return nil, false
+}
+
+// walk evaluates filters over leaves of a tree.
+type walk struct {
+	filters []Predicate
+	skip    int
+	limit   int
+	res     *Result
+}
+
+func (w *walk) match(it *Item) bool {
+	for _, f := range w.filters {
+		if !f(it) {
+			return false
+		}
+	}
+	return true
+}
+
+// count counts the matches of a leaf slice towards the total only.
+func (w *walk) count(items []*Item) bool {
+	for _, it := range items {
+		if w.match(it) {
+			w.res.Total++
+		}
+	}
+	return true
+}
+
+// keep counts the matches of a leaf slice (read backwards when desc) and
+// keeps those of the page.
+func (w *walk) keep(desc bool) func([]*Item) bool {
+	return func(items []*Item) bool {
+		for i := range items {
+			it := items[i]
+			if desc {
+				it = items[len(items)-1-i]
+			}
+			if !w.match(it) {
+				continue
+			}
+			w.res.Total++
+			switch {
+			case w.skip > 0:
+				w.skip--
+			case w.limit < 0 || len(w.res.Items) < w.limit:
+				w.res.Items = append(w.res.Items, it)
+			default:
+				w.res.Remaining++
+			}
+		}
+		return true
+	}
 }

@@ -304,3 +304,41 @@ func descend(n *node, from int, fn func(*Item) bool) bool {
 	}
 	return true
 }
+
+// leafRange calls fn with the parts of the leaves that hold positions
+// [lo, hi), in order, or in reverse order of leaves when desc (fn then reads
+// each slice backwards). It stops when fn returns false, and returns false
+// then.
+func leafRange(n *node, lo, hi int, desc bool, fn func([]*Item) bool) bool {
+	if n == nil || lo >= hi || hi <= 0 || lo >= n.size {
+		return true
+	}
+	if n.leaf() {
+		return fn(n.items[max(lo, 0):min(hi, len(n.items))])
+	}
+	if !desc {
+		off := 0
+		for _, c := range n.children {
+			if off >= hi {
+				break
+			}
+			if off+c.size > lo && !leafRange(c, lo-off, hi-off, false, fn) {
+				return false
+			}
+			off += c.size
+		}
+		return true
+	}
+	off := n.size
+	for i := len(n.children) - 1; i >= 0; i-- {
+		c := n.children[i]
+		off -= c.size
+		if off+c.size <= lo {
+			break
+		}
+		if off < hi && !leafRange(c, lo-off, hi-off, true, fn) {
+			return false
+		}
+	}
+	return true
+}

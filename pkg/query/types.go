@@ -137,6 +137,7 @@ type Type struct {
 	sortKeys map[string]SortKey
 	attrs    []string // names of the Attr filters, in the order of Item.attrs
 	keys     []string // names of the sort keys, in the order of Item.keys
+	groups   []string // names of the groups, in the order of Item.groups
 }
 
 // Names of the sort keys every type has.
@@ -177,6 +178,10 @@ func (t *Type) Complete() *Type {
 		t.keys = append(t.keys, name)
 	}
 	slices.Sort(t.keys)
+	for name := range t.Groups {
+		t.groups = append(t.groups, name)
+	}
+	slices.Sort(t.groups)
 	t.compiled = true
 	return t
 }
