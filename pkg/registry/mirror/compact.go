@@ -11,10 +11,11 @@ import (
 
 // Compact is the transform of every upstream informer: it runs on each
 // freshly decoded object before it enters the cache. It drops
-// metadata.managedFields, which are never served, and makes strings that
+// metadata.managedFields, which are never served, makes strings that
 // repeat across objects (label keys and values, namespaces, owner
 // references, images, container, env and volume names, node names, ...)
-// share one copy. What is served does not change; only the memory behind it.
+// share one copy, and makes whole structures that repeat (labels,
+// annotations, owners, a pod's spec and conditions) share one copy too. What is served does not change; only the memory behind it.
 // The informer owns the decoded object, so changing it here is safe.
 func Compact(obj any) (any, error) {
 	m, err := meta.Accessor(obj)
@@ -22,13 +23,16 @@ func Compact(obj any) (any, error) {
 		return obj, nil // a tombstone: its object was compacted already
 	}
 	m.SetManagedFields(nil)
+	// Strings first, then sharing: what is shared is never written again.
 	if oma, ok := obj.(metav1.ObjectMetaAccessor); ok {
 		if om, ok := oma.GetObjectMeta().(*metav1.ObjectMeta); ok {
 			compactMeta(om)
+			shareMeta(om)
 		}
 	}
 	if pod, ok := obj.(*corev1.Pod); ok {
 		compactPod(pod)
+		sharePod(pod)
 	}
 	return obj, nil
 }

@@ -1,0 +1,124 @@
+package mirror
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Objects of one controller repeat whole structures: every pod of a
+// ReplicaSet has the same containers, volumes, tolerations, labels and
+// owner. Compact makes equal structures share one copy, found by their
+// encoding, which is safe because cached objects are never mutated (they
+// are read, and copied before anything is changed). A table forgets
+// everything when it is full: sharing is an optimisation, and entries of
+// deleted objects must not pile up.
+type shareTable[T any] struct {
+	mu  sync.Mutex
+	m   map[string]T
+	max int
+}
+
+func newShareTable[T any](max int) *shareTable[T] {
+	return &shareTable[T]{m: map[string]T{}, max: max}
+}
+
+// share returns the copy of v kept under key, keeping v when there is none,
+// and whether it was already there.
+func (t *shareTable[T]) share(key []byte, v T) (T, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.m[string(key)]; ok {
+		return c, true
+	}
+	if len(t.m) >= t.max {
+		clear(t.m)
+	}
+	t.m[string(key)] = v
+	return v, false
+}
+
+var (
+	sharedPodSpecs       = newShareTable[*corev1.PodSpec](8192)
+	sharedPodConditions  = newShareTable[[]corev1.PodCondition](8192)
+	sharedStringMaps     = newShareTable[map[string]string](16384)
+	sharedOwnerRefs      = newShareTable[[]metav1.OwnerReference](16384)
+)
+
+// mapKey encodes a string map in a canonical order.
+func mapKey(m map[string]string) []byte {
+	keys := make([]string, 0, len(m))
+	size := 0
+	for k, v := range m {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 2
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.Grow(size)
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(m[k])
+		b.WriteByte(0)
+	}
+	return []byte(b.String())
+}
+
+// shareMap returns a shared copy of a string map equal to m.
+func shareMap(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return m
+	}
+	shared, _ := sharedStringMaps.share(mapKey(m), m)
+	return shared
+}
+
+// shareMeta shares the labels, annotations and owner references an object
+// has in common with others.
+func shareMeta(m *metav1.ObjectMeta) {
+	m.Labels = shareMap(m.Labels)
+	m.Annotations = shareMap(m.Annotations)
+	if len(m.OwnerReferences) > 0 {
+		var key []byte
+		for i := range m.OwnerReferences {
+			b, err := m.OwnerReferences[i].Marshal()
+			if err != nil {
+				return
+			}
+			key = append(key, b...)
+		}
+		m.OwnerReferences, _ = sharedOwnerRefs.share(key, m.OwnerReferences)
+	}
+}
+
+// sharePod shares the spec (all but the node and host names) and the
+// conditions a pod has in common with others. It must run after everything
+// else that changes the pod: what it shares is never written again.
+func sharePod(p *corev1.Pod) {
+	node, host := p.Spec.NodeName, p.Spec.Hostname
+	spec := p.Spec
+	spec.NodeName, spec.Hostname = "", ""
+	key, err := spec.Marshal()
+	if err != nil {
+		return
+	}
+	shared, _ := sharedPodSpecs.share(key, &spec)
+	p.Spec = *shared
+	p.Spec.NodeName, p.Spec.Hostname = node, host
+
+	if len(p.Status.Conditions) > 0 {
+		var key []byte
+		for i := range p.Status.Conditions {
+			b, err := p.Status.Conditions[i].Marshal()
+			if err != nil {
+				return
+			}
+			key = append(key, b...)
+		}
+		p.Status.Conditions, _ = sharedPodConditions.share(key, p.Status.Conditions)
+	}
+}
