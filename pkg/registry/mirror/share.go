@@ -42,10 +42,10 @@ func (t *shareTable[T]) share(key []byte, v T) (T, bool) {
 }
 
 var (
-	sharedPodSpecs       = newShareTable[*corev1.PodSpec](8192)
-	sharedPodConditions  = newShareTable[[]corev1.PodCondition](8192)
-	sharedStringMaps     = newShareTable[map[string]string](16384)
-	sharedOwnerRefs      = newShareTable[[]metav1.OwnerReference](16384)
+	sharedPodSpecs      = newShareTable[*corev1.PodSpec](8192)
+	sharedPodConditions = newShareTable[[]corev1.PodCondition](8192)
+	sharedStringMaps    = newShareTable[map[string]string](16384)
+	sharedOwnerRefs     = newShareTable[[]metav1.OwnerReference](16384)
 )
 
 // mapKey encodes a string map in a canonical order.
