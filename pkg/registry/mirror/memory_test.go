@@ -132,3 +132,37 @@ func TestCompactKeepsContent(t *testing.T) {
 		}
 	}
 }
+
+// Pods made from one template share their spec, conditions, labels and
+// owners after compaction, and print exactly as before.
+func TestCompactSharesRepeatedStructures(t *testing.T) {
+	a, b := fixtures.RealisticPod(0), fixtures.RealisticPod(500*20) // same app, same namespace
+	wantA, _ := json.Marshal(a)
+	wantB, _ := json.Marshal(b)
+	ca, _ := mirror.Compact(a)
+	cb, _ := mirror.Compact(b)
+	pa, pb := ca.(*corev1.Pod), cb.(*corev1.Pod)
+	if &pa.Spec.Containers[0] != &pb.Spec.Containers[0] || &pa.Spec.Volumes[0] != &pb.Spec.Volumes[0] {
+		t.Error("the pods' containers and volumes are not shared")
+	}
+	if &pa.OwnerReferences[0] != &pb.OwnerReferences[0] {
+		t.Error("the pods' owner references are not shared")
+	}
+	for _, pair := range [][2]any{{pa, wantA}, {pb, wantB}} {
+		got, _ := json.Marshal(pair[0])
+		var want corev1.Pod
+		_ = json.Unmarshal(pair[1].([]byte), &want)
+		want.ManagedFields = nil
+		wantJSON, _ := json.Marshal(&want)
+		if string(got) != string(wantJSON) {
+			t.Errorf("compaction changed a pod:\n%s\n%s", got, wantJSON)
+		}
+	}
+	// A pod on another node shares the spec but keeps its node name.
+	c := fixtures.RealisticPod(500 * 20 * 2)
+	c.Spec.NodeName = "elsewhere"
+	cc, _ := mirror.Compact(c)
+	if pc := cc.(*corev1.Pod); pc.Spec.NodeName != "elsewhere" || pa.Spec.NodeName == "elsewhere" || &pc.Spec.Containers[0] != &pa.Spec.Containers[0] {
+		t.Errorf("node names: %s, %s", pc.Spec.NodeName, pa.Spec.NodeName)
+	}
+}

@@ -26,6 +26,14 @@ func newShareTable[T any](max int) *shareTable[T] {
 	return &shareTable[T]{m: map[string]T{}, max: max}
 }
 
+// get returns the copy kept under key, if any.
+func (t *shareTable[T]) get(key []byte) (T, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.m[string(key)]
+	return c, ok
+}
+
 // share returns the copy of v kept under key, keeping v when there is none,
 // and whether it was already there.
 func (t *shareTable[T]) share(key []byte, v T) (T, bool) {
@@ -46,6 +54,9 @@ var (
 	sharedPodConditions = newShareTable[[]corev1.PodCondition](8192)
 	sharedStringMaps    = newShareTable[map[string]string](16384)
 	sharedOwnerRefs     = newShareTable[[]metav1.OwnerReference](16384)
+	sharedContainers    = newShareTable[corev1.Container](16384)
+	sharedVolumes       = newShareTable[[]corev1.Volume](8192)
+	sharedTolerations   = newShareTable[[]corev1.Toleration](8192)
 )
 
 // mapKey encodes a string map in a canonical order.
@@ -106,7 +117,17 @@ func sharePod(p *corev1.Pod) {
 	if err != nil {
 		return
 	}
-	shared, _ := sharedPodSpecs.share(key, &spec)
+	shared, ok := sharedPodSpecs.get(key)
+	if !ok {
+		// A spec not seen yet still shares its parts with others: the
+		// sidecar every pod has, the service account volume, the default
+		// tolerations.
+		shareContainers(spec.InitContainers)
+		shareContainers(spec.Containers)
+		spec.Volumes = shareSlice(sharedVolumes, spec.Volumes)
+		spec.Tolerations = shareSlice(sharedTolerations, spec.Tolerations)
+		shared, _ = sharedPodSpecs.share(key, &spec)
+	}
 	p.Spec = *shared
 	p.Spec.NodeName, p.Spec.Hostname = node, host
 
@@ -120,5 +141,40 @@ func sharePod(p *corev1.Pod) {
 			key = append(key, b...)
 		}
 		p.Status.Conditions, _ = sharedPodConditions.share(key, p.Status.Conditions)
+	}
+}
+
+// marshaler is a generated protobuf type.
+type marshaler interface{ Marshal() ([]byte, error) }
+
+// shareSlice returns a shared copy of a slice equal to items.
+func shareSlice[T any, PT interface {
+	*T
+	marshaler
+}](t *shareTable[[]T], items []T) []T {
+	if len(items) == 0 {
+		return items
+	}
+	var key []byte
+	for i := range items {
+		b, err := PT(&items[i]).Marshal()
+		if err != nil {
+			return items
+		}
+		key = append(key, b...)
+	}
+	shared, _ := t.share(key, items)
+	return shared
+}
+
+// shareContainers makes each container share its contents (environment,
+// probes, resources, mounts, ...) with equal containers of other pods.
+func shareContainers(cs []corev1.Container) {
+	for i := range cs {
+		key, err := cs[i].Marshal()
+		if err != nil {
+			continue
+		}
+		cs[i], _ = sharedContainers.share(key, cs[i])
 	}
 }
