@@ -29,6 +29,9 @@ var (
 	ks         *controlplane.KSAPIServer
 	kubectlBin string
 	demoPods   int
+	// binDir holds etcd, kube-apiserver and kubectl; ksBin is ks-apiserver
+	// built from this tree: for tests that start control planes of their own.
+	binDir, ksBin string
 )
 
 func TestMain(m *testing.M) {
@@ -37,7 +40,8 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	root := repoRoot()
-	binDir, err := binaries(root)
+	var err error
+	binDir, err = binaries(root)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		return 1
@@ -50,7 +54,7 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 	// Always test the code of this tree, never a stale binary.
-	ksBin := filepath.Join(tmp, "ks-apiserver")
+	ksBin = filepath.Join(tmp, "ks-apiserver")
 	if out, err := command(root, "go", "build", "-o", ksBin, "./cmd/ks-apiserver"); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: build ks-apiserver: %v\n%s", err, out)
 		return 1
