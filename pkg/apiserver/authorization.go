@@ -18,6 +18,12 @@ func mirrorAuthorizer(delegate authorizer.Authorizer) authorizer.Authorizer {
 	for _, res := range registryresources.All() {
 		upstream[res.Name] = res.Upstream.GroupResource()
 	}
+	// /kapis components and component health describe the services (and
+	// their pods) of the system namespaces: reading them needs the right to
+	// read services there too.
+	for _, name := range []string{"components", "componenthealth"} {
+		upstream[name] = schema.GroupResource{Resource: "services"}
+	}
 	return authzmirror.New(delegate, func(resource string) (schema.GroupResource, bool) {
 		gr, ok := upstream[resource]
 		return gr, ok

@@ -89,11 +89,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	r, ok := parse(req.URL.Path)
 	if !ok {
-		writeError(w, &apierrors.StatusError{ErrStatus: metav1.Status{
-			Status: metav1.StatusFailure, Code: http.StatusNotFound, Reason: metav1.StatusReasonNotFound,
-			Message: fmt.Sprintf("no route for %s: the routes are %s/{resources}[/{name}] and %s/namespaces/{namespace}/{resources}[/{name}]",
-				req.URL.Path, Prefix, Prefix),
-		}})
+		writeError(w, noRoute(req.URL.Path))
+		return
+	}
+	if r.namespace == "" && (r.resource == componentsPath || r.resource == componentHealthPath) {
+		h.serveComponents(w, r)
 		return
 	}
 	res, ok := h.resources[r.resource]

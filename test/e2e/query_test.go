@@ -422,6 +422,22 @@ func TestKapisComputedAnnotationsAndTypes(t *testing.T) {
 			}
 		}
 	}
+	// KubeSphere's component routes: the demo has no system services with
+	// selectors, so no components; it has 3 nodes.
+	if body, code := getRaw(t, direct, kapisPrefix+"/components", nil); code != http.StatusOK || strings.TrimSpace(string(body)) != "[]" {
+		t.Errorf("/components: %d %s", code, body)
+	}
+	body, code := getRaw(t, direct, kapisPrefix+"/componenthealth", nil)
+	var health struct {
+		KubeSphereStatus []json.RawMessage `json:"kubesphereStatus"`
+		NodeStatus       struct {
+			TotalNodes int `json:"totalNodes"`
+		} `json:"nodeStatus"`
+	}
+	if err := json.Unmarshal(body, &health); code != http.StatusOK || err != nil || health.KubeSphereStatus == nil || health.NodeStatus.TotalNodes != 3 {
+		t.Errorf("/componenthealth: %d %s", code, body)
+	}
+
 	native := list(t, direct, apisPrefix+"/nodes", nil)
 	if strings.Contains(string(native.Items[0]), "node.kubesphere.io/cpu-requests") {
 		t.Error("/apis nodes carry computed annotations: the cache was mutated or /apis decorates")
