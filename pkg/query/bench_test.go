@@ -104,7 +104,7 @@ func (c *benchCluster) list(tb testing.TB, ix *query.Index, t *query.Type, names
 	offset, _ := query.Offset(q.Page, q.Limit)
 	res := ix.Snapshot().List(query.Request{
 		Namespace: namespace, SortBy: q.SortBy, Descending: !q.Ascending,
-		Filters: q.Filters, Offset: offset, Limit: q.Limit,
+		Filters: q.Filters, NameSig: q.NameSig, Offset: offset, Limit: q.Limit,
 	})
 	if t.Decorate != nil {
 		for _, it := range res.Items {

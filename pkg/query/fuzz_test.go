@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 		}
 		r := ix[res.Name].Snapshot().List(query.Request{
 			Namespace: q.Namespace, SortBy: q.SortBy, Descending: !q.Ascending,
-			Filters: q.Filters, Offset: offset, Limit: q.Limit,
+			Filters: q.Filters, NameSig: q.NameSig, Offset: offset, Limit: q.Limit,
 		})
 		if len(r.Items) > r.Total || r.Remaining < 0 {
 			t.Fatalf("%q: %d items, total %d, remaining %d", raw, len(r.Items), r.Total, r.Remaining)

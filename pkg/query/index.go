@@ -18,6 +18,19 @@ type Item struct {
 	attrs     []string    // values of the Type's Attr filters
 	keys      []Key       // values of the Type's sort keys
 	groups    []itemGroup // the item's keys and values in each of the Type's groups
+	sig       uint64      // NameSignature(Name)
+}
+
+// NameSignature is a 64-bit summary of the three-byte sequences of a
+// string: if a contains b, every bit of NameSignature(b) is set in
+// NameSignature(a). Strings shorter than three bytes have none.
+func NameSignature(s string) uint64 {
+	var sig uint64
+	for i := 0; i+2 < len(s); i++ {
+		h := (uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2])) * 0x9E3779B1
+		sig |= 1 << (h >> 26)
+	}
+	return sig
 }
 
 // itemGroup is where an item is in one group: under which keys, adding
@@ -82,6 +95,7 @@ func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
 		attrs:     make([]string, len(ix.t.attrs)),
 		keys:      make([]Key, len(ix.t.keys)),
 	}
+	it.sig = NameSignature(it.Name)
 	for i, name := range ix.t.attrs {
 		it.attrs[i] = ix.t.filters[name].Attr(obj)
 	}

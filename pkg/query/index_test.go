@@ -56,3 +56,20 @@ func TestGroupSum(t *testing.T) {
 	ix.Delete(pod("p3", "n2", 1))
 	want("n2")
 }
+
+// A string's signature covers the signature of every substring.
+func TestNameSignatureCoversSubstrings(t *testing.T) {
+	for _, name := range []string{"svc-01-00001f3b-0003e8", "a", "ab", "abc", "kube-apiserver-node-1", "ñandú-ü"} {
+		sig := NameSignature(name)
+		for i := 0; i <= len(name); i++ {
+			for j := i; j <= len(name); j++ {
+				if sub := NameSignature(name[i:j]); sig&sub != sub {
+					t.Errorf("signature of %q does not cover %q", name, name[i:j])
+				}
+			}
+		}
+	}
+	if NameSignature("xyz") == 0 || NameSignature("xy") != 0 {
+		t.Error("three-byte strings have a signature, shorter ones none")
+	}
+}

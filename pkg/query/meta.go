@@ -47,7 +47,7 @@ func metaFilters() map[string]Filter {
 			}
 			return func(it *Item) bool { return set[it.Name] }, nil
 		}},
-		"name": {Compile: func(v string, _ Env) (Predicate, error) {
+		"name": {NameSubstring: true, Compile: func(v string, _ Env) (Predicate, error) {
 			return func(it *Item) bool { return strings.Contains(it.Name, v) }, nil
 		}},
 		"namespace": {Compile: func(v string, _ Env) (Predicate, error) {

@@ -55,6 +55,9 @@ type Query struct {
 	// Namespace is the value of the namespace filter, which lists use to
 	// read one namespace only; "" when not given.
 	Namespace string
+	// NameSig is the signature of the name substring filter (see
+	// Request.NameSig), 0 when there is none.
+	NameSig uint64
 	// MatchNothing is set when the list is empty whatever the objects: an
 	// unknown filter on /kapis, as in KubeSphere.
 	MatchNothing bool
@@ -223,6 +226,9 @@ func (q *Query) addFilter(t *Type, name, value string, env Env) error {
 	p, err := f.Compile(value, env)
 	if err != nil {
 		return &Error{Param: name, Value: value, Reason: err.Error()}
+	}
+	if f.NameSubstring {
+		q.NameSig |= NameSignature(value)
 	}
 	q.Filters = append(q.Filters, p)
 	return nil

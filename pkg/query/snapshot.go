@@ -26,6 +26,10 @@ type Request struct {
 	Descending bool
 	// Filters must all hold for an item to be listed.
 	Filters []Predicate
+	// NameSig is the name signature (NameSignature) of a substring every
+	// listed item's name contains, 0 for none: items whose names cannot
+	// contain it are skipped without running the filters.
+	NameSig uint64
 	// After continues a list after this position (exclusive).
 	After *Cursor
 	// Offset skips that many matches (after After).
@@ -121,7 +125,7 @@ func (s *Snapshot) List(r Request) Result {
 	} else {
 		// Every match counts towards the total, even those before the
 		// cursor; the page's are kept. Leaves are read as slices, in order.
-		w := walk{filters: r.Filters, skip: r.Offset, limit: limit, res: &res}
+		w := walk{filters: r.Filters, sig: r.NameSig, skip: r.Offset, limit: limit, res: &res}
 		if r.Descending {
 			leafRange(root, lo, start+1, true, w.keep(true))
 			leafRange(root, start+1, hi, true, w.count)
@@ -166,6 +170,7 @@ func (s *Snapshot) Get(namespace, name string) (*Item, bool) {
 // walk evaluates filters over leaves of a tree.
 type walk struct {
 	filters []Predicate
+	sig     uint64 // name signature bits every match has
 	skip    int
 	limit   int
 	res     *Result
@@ -181,9 +186,9 @@ func (w *walk) match(it *Item) bool {
 }
 
 // count counts the matches of a leaf slice towards the total only.
-func (w *walk) count(items []*Item) bool {
-	for _, it := range items {
-		if w.match(it) {
+func (w *walk) count(items []*Item, sigs []uint64) bool {
+	for i, it := range items {
+		if sigs[i]&w.sig == w.sig && w.match(it) {
 			w.res.Total++
 		}
 	}
@@ -192,16 +197,16 @@ func (w *walk) count(items []*Item) bool {
 
 // keep counts the matches of a leaf slice (read backwards when desc) and
 // keeps those of the page.
-func (w *walk) keep(desc bool) func([]*Item) bool {
-	return func(items []*Item) bool {
+func (w *walk) keep(desc bool) func([]*Item, []uint64) bool {
+	return func(items []*Item, sigs []uint64) bool {
 		for i := range items {
-			it := items[i]
 			if desc {
-				it = items[len(items)-1-i]
+				i = len(items) - 1 - i
 			}
-			if !w.match(it) {
+			if it := items[i]; sigs[i]&w.sig != w.sig || !w.match(it) {
 				continue
 			}
+			it := items[i]
 			w.res.Total++
 			switch {
 			case w.skip > 0:

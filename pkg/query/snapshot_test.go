@@ -178,13 +178,13 @@ func TestSnapshotListMatchesReference(t *testing.T) {
 			var filter func(*corev1.Pod) bool
 			if rng.IntN(2) == 0 {
 				phase := phases[rng.IntN(len(phases))]
-				sub := fmt.Sprint(rng.IntN(10))
+				sub := []string{fmt.Sprint(rng.IntN(10)), fmt.Sprintf("%02d", rng.IntN(100)), fmt.Sprintf("p%d", rng.IntN(4)), fmt.Sprintf("%03d", rng.IntN(300)), fmt.Sprintf("p%03d", rng.IntN(300))}[rng.IntN(5)]
 				filter = func(p *corev1.Pod) bool { return p.Status.Phase == phase && strings.Contains(p.Name, sub) }
 				q, err := Parse(map[string][]string{"phase": {string(phase)}, "name": {sub}}, Native, ix.Type(), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				r.Filters = q.Filters
+				r.Filters, r.NameSig = q.Filters, q.NameSig
 			}
 			if rng.IntN(2) == 0 && len(objs) > 0 {
 				// continue after some existing or deleted position

@@ -19,9 +19,12 @@ const (
 )
 
 type node struct {
-	size     int     // items in the subtree
-	lo       *Item   // the subtree's first item
-	items    []*Item // leaf: the items, in order
+	size  int     // items in the subtree
+	lo    *Item   // the subtree's first item
+	items []*Item // leaf: the items, in order
+	// sigs are the items' name signatures, beside them in the leaf: a
+	// walk filtering names skips most items without reading them.
+	sigs     []uint64
 	children []*node // inner node: the subtrees, in order
 }
 
@@ -37,7 +40,11 @@ func size(n *node) int {
 func (n *node) leaf() bool { return n.children == nil }
 
 func newLeaf(items []*Item) *node {
-	return &node{size: len(items), lo: items[0], items: items}
+	sigs := make([]uint64, len(items))
+	for i, it := range items {
+		sigs[i] = it.sig
+	}
+	return &node{size: len(items), lo: items[0], items: items, sigs: sigs}
 }
 
 func newInner(children []*node) *node {
@@ -306,15 +313,16 @@ func descend(n *node, from int, fn func(*Item) bool) bool {
 }
 
 // leafRange calls fn with the parts of the leaves that hold positions
-// [lo, hi), in order, or in reverse order of leaves when desc (fn then reads
-// each slice backwards). It stops when fn returns false, and returns false
-// then.
-func leafRange(n *node, lo, hi int, desc bool, fn func([]*Item) bool) bool {
+// [lo, hi) (items and their name signatures), in order, or in reverse order
+// of leaves when desc (fn then reads each slice backwards). It stops when fn
+// returns false, and returns false then.
+func leafRange(n *node, lo, hi int, desc bool, fn func([]*Item, []uint64) bool) bool {
 	if n == nil || lo >= hi || hi <= 0 || lo >= n.size {
 		return true
 	}
 	if n.leaf() {
-		return fn(n.items[max(lo, 0):min(hi, len(n.items))])
+		from, to := max(lo, 0), min(hi, len(n.items))
+		return fn(n.items[from:to], n.sigs[from:to])
 	}
 	if !desc {
 		off := 0

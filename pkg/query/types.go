@@ -73,6 +73,10 @@ type Filter struct {
 	FoldCase bool
 	// Attr is the attribute the filter compares exactly with the value.
 	Attr func(obj runtime.Object) string
+	// NameSubstring declares that the filter only matches objects whose
+	// name contains the value (the metadata "name" filter), so lists may
+	// skip names that cannot, by their signature, before running it.
+	NameSubstring bool
 	// Compile turns a request's value into a predicate. It is used when Attr
 	// is nil. An error is a bad value (a 400 naming the parameter).
 	Compile func(value string, env Env) (Predicate, error)
