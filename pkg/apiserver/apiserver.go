@@ -51,6 +51,8 @@ type ExtraConfig struct {
 	// Upstream provides the informers of the mirrored resources; the server
 	// runs it after start and reports its sync on /readyz.
 	Upstream *mirror.Upstream
+	// OAuth is the OAuth server to mount, or nil.
+	OAuth *OAuth
 }
 
 // Config is the whole configuration of ks-apiserver.
@@ -82,6 +84,7 @@ func (cfg *Config) Complete() CompletedConfig {
 	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {
 		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
 	}
+	cfg.completeOAuth()
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
@@ -110,6 +113,9 @@ func (c completedConfig) New() (*Server, error) {
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[v1alpha3.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
+		return nil, err
+	}
+	if err := installOAuth(genericServer, c.ExtraConfig.OAuth); err != nil {
 		return nil, err
 	}
 	if err := genericServer.AddReadyzChecks(upstream.ReadyCheck()); err != nil {
