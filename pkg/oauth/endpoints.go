@@ -143,20 +143,20 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	iss := s.cfg.Issuer
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                iss,
-		"authorization_endpoint":                iss + "/authorize",
-		"token_endpoint":                        iss + "/token",
-		"jwks_uri":                              iss + "/keys",
-		"userinfo_endpoint":                     iss + "/userinfo",
-		"revocation_endpoint":                   iss + "/revoke",
-		"introspection_endpoint":                iss + "/introspect",
-		"end_session_endpoint":                  iss + "/logout",
-		"response_types_supported":              []string{"code"},
-		"grant_types_supported":                 []string{GrantPassword, GrantRefreshToken},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{algES256},
-		"scopes_supported":                      supportedScopes,
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"issuer":                                        iss,
+		"authorization_endpoint":                        iss + "/authorize",
+		"token_endpoint":                                iss + "/token",
+		"jwks_uri":                                      iss + "/keys",
+		"userinfo_endpoint":                             iss + "/userinfo",
+		"revocation_endpoint":                           iss + "/revoke",
+		"introspection_endpoint":                        iss + "/introspect",
+		"end_session_endpoint":                          iss + "/logout",
+		"response_types_supported":                      []string{"code"},
+		"grant_types_supported":                         []string{GrantPassword, GrantRefreshToken},
+		"subject_types_supported":                       []string{"public"},
+		"id_token_signing_alg_values_supported":         []string{algES256},
+		"scopes_supported":                              supportedScopes,
+		"token_endpoint_auth_methods_supported":         []string{"client_secret_basic", "client_secret_post"},
 		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post"},
 		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"claims_supported": []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "sid", "name",
@@ -241,4 +241,3 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, target.String(), http.StatusFound)
 }
-

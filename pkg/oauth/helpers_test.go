@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -223,3 +224,8 @@ func (e *testEnv) verify(token string) error {
 }
 
 func iamv1beta1UserActive() iamv1beta1.UserState { return iamv1beta1.UserActive }
+
+// randReader is crypto/rand for ecdsa.Sign in tests.
+type randReader struct{}
+
+func (randReader) Read(p []byte) (int, error) { return cryptorand.Read(p) }

@@ -138,7 +138,7 @@ func (o *Options) clients() (*Clients, error) {
 		}
 		if !found {
 			configs = append(configs, DefaultClientConfig())
-			klog.InfoS("OAuth client \"kubesphere\" with KubeSphere's well-known default secret is enabled for compatibility; "+
+			klog.InfoS("OAuth client \"kubesphere\" with KubeSphere's well-known default secret is enabled for compatibility; " +
 				"disable it with --oauth-default-client=false and configure clients with --oauth-clients-file")
 		}
 	}

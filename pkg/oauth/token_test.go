@@ -355,7 +355,7 @@ func TestR24_PasswordsOver72BytesRefused(t *testing.T) {
 }
 
 func TestR24_HashingPoolFullAnswers503(t *testing.T) {
-	e := newTestEnv(t, func(c *Config) { c.HashWorkers, c.HashWait = 1, 10 * time.Millisecond })
+	e := newTestEnv(t, func(c *Config) { c.HashWorkers, c.HashWait = 1, 10*time.Millisecond })
 	// Occupy the only worker and the whole queue.
 	release := make(chan struct{})
 	go func() { _ = e.srv.pool.do(t.Context(), func() { <-release }) }()
