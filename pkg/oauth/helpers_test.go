@@ -233,3 +233,5 @@ func iamv1beta1UserActive() iamv1beta1.UserState { return iamv1beta1.UserActive 
 type randReader struct{}
 
 func (randReader) Read(p []byte) (int, error) { return cryptorand.Read(p) }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
