@@ -36,7 +36,7 @@ e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kub
 
 .PHONY: bench
 bench: ## Benchmarks, each printed beside its baseline (memory per cached pod: plain informer vs ks-apiserver)
-	go test -run '^$$' -bench . -benchtime 1x ./pkg/registry/mirror/
+	go test -run '^$$' -bench . -benchtime 1x ./pkg/registry/mirror/ && go test -run '^$$' -bench . ./pkg/oauth/
 
 .PHONY: verify
 verify: ## gofmt, go vet and generated-code checks
