@@ -42,8 +42,11 @@ func (a *RequestAuthenticator) AuthenticateRequest(req *http.Request) (*authenti
 		return nil, false, errBadBearer
 	}
 	groups := append(slices.Clone(id.Groups()), user.AllAuthenticated)
-	// The token is consumed here; it must not travel further.
-	req.Header.Del("Authorization")
+	// The token is consumed here and must not travel further, except to the
+	// OAuth endpoints that act on it (userinfo, logout).
+	if !strings.HasPrefix(req.URL.Path, "/oauth/") {
+		req.Header.Del("Authorization")
+	}
 	return &authenticator.Response{User: &user.DefaultInfo{
 		Name: id.User.Name, UID: string(id.User.UID), Groups: groups,
 		Extra: map[string][]string{SessionExtraKey: {id.Session.ID}},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/klog/v2"
 )
 
@@ -22,6 +23,30 @@ func bearerToken(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(token), true
+}
+
+// callerIdentity is the access-token identity of a request: from its
+// bearer token, or, when ks-apiserver's authentication filter already
+// verified and removed that token, from the authenticated user's session
+// id (which must belong to that same user).
+func (s *Server) callerIdentity(r *http.Request) (*Identity, bool) {
+	if token, ok := bearerToken(r); ok {
+		id, err := s.VerifyAccessToken(token, "")
+		return id, err == nil
+	}
+	u, ok := genericapirequest.UserFrom(r.Context())
+	if !ok || len(u.GetExtra()[SessionExtraKey]) != 1 {
+		return nil, false
+	}
+	session, ok := s.cfg.Store.CachedSession(u.GetExtra()[SessionExtraKey][0])
+	if !ok || session.User != u.GetName() {
+		return nil, false
+	}
+	user, ok := s.sessionValid(session, s.now())
+	if !ok {
+		return nil, false
+	}
+	return &Identity{User: user, Session: session, ClientID: session.ClientID, Scope: strings.Join(session.Scope, " ")}, true
 }
 
 // revoke is POST /oauth/revoke (RFC 7009). Revoking either token of a
@@ -168,13 +193,8 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 // access token.
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	token, ok := bearerToken(r)
-	var id *Identity
-	var err error
-	if ok {
-		id, err = s.VerifyAccessToken(token, "")
-	}
-	if !ok || err != nil {
+	id, ok := s.callerIdentity(r)
+	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="oauth", error="invalid_token"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a valid access token is required"})
 		return
@@ -210,17 +230,15 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clientID := r.Form.Get("client_id")
-	if token, ok := bearerToken(r); ok {
-		if id, err := s.VerifyAccessToken(token, ""); err == nil {
-			if err := s.endSession(r.Context(), id.Session.ID); err != nil {
-				klog.ErrorS(err, "Ending a session")
-				writeError(w, errUnavailable(1))
-				return
-			}
-			klog.V(2).InfoS("Logout", "user", id.User.Name, "session", id.Session.ID)
-			if clientID == "" {
-				clientID = id.ClientID
-			}
+	if id, ok := s.callerIdentity(r); ok {
+		if err := s.endSession(r.Context(), id.Session.ID); err != nil {
+			klog.ErrorS(err, "Ending a session")
+			writeError(w, errUnavailable(1))
+			return
+		}
+		klog.V(2).InfoS("Logout", "user", id.User.Name, "session", id.Session.ID)
+		if clientID == "" {
+			clientID = id.ClientID
 		}
 	}
 	redirect := r.Form.Get("post_logout_redirect_uri")
