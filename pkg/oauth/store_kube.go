@@ -255,8 +255,8 @@ func (k *KubeStore) SaveLoginRecord(ctx context.Context, r *LoginRecord) error {
 	return nil
 }
 
-// DeleteLoginRecordsBefore removes records whose last failure is before
-// cutoff (run by the leader; an old record can no longer lock anyone).
+// deleteStaleLoginRecords removes the records stale reports (run by the
+// leader: a record whose failures left the window can no longer lock anyone).
 func (k *KubeStore) deleteStaleLoginRecords(ctx context.Context, stale func(*LoginRecord) bool) error {
 	list, err := k.client.CoreV1().Secrets(k.namespace).List(ctx, metav1.ListOptions{LabelSelector: labelKind + "=" + kindLoginRecord})
 	if err != nil {
