@@ -78,3 +78,28 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 	http.HandlerFunc(f).ServeHTTP(rec, r)
 	return rec.Result(), nil
 }
+
+// Attack case 25: with AuthStyleAutoDetect, x/oauth2 sends a failing
+// request twice (Basic, then body credentials); the retry of the same
+// attempt counts once towards the lockout.
+func TestOAuth2AutoDetectRetryCountsOnce(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, e.client)
+	cfg := &oauth2.Config{ClientID: "cli", ClientSecret: "s3cr3t", Endpoint: oauth2.Endpoint{TokenURL: e.ts.URL + "/oauth/token"}}
+	if _, err := cfg.PasswordCredentialsToken(ctx, "alice", "wrong-once"); err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	r, _ := e.store.GetLoginRecord(ctx, recordKey("alice"))
+	if len(r.Failures) != 1 {
+		t.Fatalf("one attempt counted %d times", len(r.Failures))
+	}
+	// A different wrong password is a new attempt.
+	_, _ = cfg.PasswordCredentialsToken(ctx, "alice", "wrong-twice")
+	if r, _ = e.store.GetLoginRecord(ctx, recordKey("alice")); len(r.Failures) != 2 {
+		t.Fatalf("two attempts counted %d times", len(r.Failures))
+	}
+	// The right password still works at once.
+	if _, err := cfg.PasswordCredentialsToken(ctx, "alice", alicePassword); err != nil {
+		t.Fatal(err)
+	}
+}

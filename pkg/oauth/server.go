@@ -72,6 +72,7 @@ type Server struct {
 	lockout   *Lockout
 	ips       *ipLimiter
 	pool      *hashPool
+	retries   *recentFailures
 	dummyHash []byte
 	mux       *http.ServeMux
 	now       func() time.Time
@@ -101,6 +102,7 @@ func New(cfg Config) (*Server, error) {
 		lockout:   &Lockout{store: cfg.Store, MaxFailures: cfg.MaxFailures, Window: cfg.LockoutWindow, now: cfg.Now},
 		ips:       newIPLimiter(cfg.IPRate, cfg.IPBurst),
 		pool:      newHashPool(cfg.HashWorkers, cfg.HashWait),
+		retries:   newRecentFailures(5 * time.Second),
 		dummyHash: dummy,
 		now:       cfg.Now,
 	}

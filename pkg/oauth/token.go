@@ -242,7 +242,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		klog.ErrorS(err, "Reading the failed-login record")
 		return nil, errUnavailable(1)
 	}
-	if locked {
+	if locked || s.retries.seen(canonical, password, s.now()) {
 		return nil, errBadCredentials()
 	}
 
@@ -265,6 +265,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 	now := s.now()
 	ok := match && usable && !tooLong && s.userMayLogin(user, now)
 	if !ok {
+		s.retries.add(canonical, password, now)
 		count, err := s.lockout.Fail(ctx, canonical)
 		if err != nil {
 			klog.ErrorS(err, "Counting a failed login")

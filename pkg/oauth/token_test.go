@@ -282,7 +282,7 @@ func TestR24_LockoutAfterMaxFailures(t *testing.T) {
 	e := newTestEnv(t, func(c *Config) { c.MaxFailures = 3 })
 	variants := []string{"alice", "ALICE", " alice", "alice\u200b", "ａｌｉｃｅ"}
 	for i := 0; i < 3; i++ {
-		r := e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {variants[i+1]}, "password": {"wrong"}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
+		r := e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {variants[i+1]}, "password": {fmt.Sprint("wrong-", i)}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
 		expectError(t, r, http.StatusBadRequest, "invalid_grant")
 	}
 	locked := e.login("username", variants[4])
@@ -302,7 +302,7 @@ func TestR24_LockoutAfterMaxFailures(t *testing.T) {
 	}
 	// Unknown names lock the same way.
 	for i := 0; i < 4; i++ {
-		e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {"ghost"}, "password": {"x"}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
+		e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {"ghost"}, "password": {fmt.Sprint("x", i)}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
 	}
 	if locked, _ := e.srv.lockout.Locked(t.Context(), "ghost"); !locked {
 		t.Fatal("unknown name not counted")
@@ -316,7 +316,7 @@ func TestR24_ParallelFailuresAreAllCounted(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"wrong"}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
+			e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {fmt.Sprint("wrong-", i)}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
 		}()
 	}
 	for i := 0; i < 20; i++ {
