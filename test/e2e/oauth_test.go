@@ -275,6 +275,15 @@ func TestOAuthTwoReplicas(t *testing.T) {
 	a, b := replicas[0], replicas[1]
 	ensureAdmin(t)
 
+	t.Run("replicas share one key set", func(t *testing.T) {
+		_, keys := bearerGet(t, ks, "/oauth/keys", "")
+		for _, r := range replicas {
+			if status, other := bearerGet(t, r, "/oauth/keys", ""); status != http.StatusOK || other != keys {
+				t.Fatalf("JWKS differ: %s vs %s", other, keys)
+			}
+		}
+	})
+
 	t.Run("token from A works on B", func(t *testing.T) {
 		tok := requestToken(t, a, seedBody)
 		if status, body := bearerGet(t, b, "/apis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken); status != http.StatusOK {
