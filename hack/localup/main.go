@@ -175,7 +175,6 @@ In another shell:
 Directly on ks-apiserver (client certificate of the admin kubeconfig):
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /apis/resources.kubesphere.io/v1alpha3/nodes
 
-Ctrl-C stops everything this command started.
 `, pods, len(controlplane.DemoNodes), controlplane.DemoNamespaces,
 		cp.URL, cp.Dir, ks.URL, envFile, kubectl, controlplane.APIServiceName)
 }
@@ -193,5 +192,6 @@ func printOAuthQuickstart(ks *controlplane.KSAPIServer, kubectl, tokenKubeconfig
   curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/oauth/logout
   curl --cacert %[2]s %[3]s/.well-known/openid-configuration
 
+Ctrl-C stops everything this command started.
 `, password, ks.CAFile, ks.URL, form, kubectl, tokenKubeconfig)
 }
