@@ -113,6 +113,9 @@ func TestR80_R85_DiscoveryDocuments(t *testing.T) {
 	if fmt.Sprint(d["token_endpoint_auth_methods_supported"]) != "[client_secret_basic client_secret_post]" {
 		t.Fatalf("R85: %v", d["token_endpoint_auth_methods_supported"])
 	}
+	if r := e.do(http.MethodGet, "/oauth/authorize?response_type=code&client_id=cli", ""); r.Status != http.StatusBadRequest || r.str("error") != "unsupported_response_type" {
+		t.Fatalf("authorize: %d %s", r.Status, r.Body)
+	}
 	for k, v := range d {
 		if strings.Contains(fmt.Sprint(v), "none") {
 			t.Fatalf("R85: %s contains none", k)

@@ -138,6 +138,12 @@ func (s *Server) routes() {
 	m.HandleFunc("/oauth/userinfo", s.userinfo)
 	m.HandleFunc("/oauth/logout", s.logout)
 	m.HandleFunc("/oauth/authenticate", s.tokenReview)
+	m.HandleFunc("/oauth/authorize", func(w http.ResponseWriter, _ *http.Request) {
+		// Advertised because OIDC discovery clients require the field; no
+		// browser flow is served.
+		writeError(w, &oauthError{Status: http.StatusBadRequest, Code: "unsupported_response_type",
+			Description: "only the password and refresh_token grants at the token endpoint are supported"})
+	})
 	m.HandleFunc("/.well-known/openid-configuration", s.discovery)
 	m.HandleFunc("/oauth/.well-known/openid-configuration", s.discovery)
 	m.HandleFunc("/.well-known/oauth-authorization-server", s.discovery)

@@ -105,7 +105,9 @@ func (s *Server) authenticateClient(r *http.Request, f form) (*Client, *oauthErr
 	}
 	fail := &oauthError{Status: http.StatusUnauthorized, Code: "invalid_client", Description: "client authentication failed", Basic: hasBasic || basicErr}
 	if basicErr {
-		s.ips.allow(r)
+		if allowed, wait := s.ips.allow(r); !allowed {
+			return nil, tooMany(wait)
+		}
 		return nil, fail
 	}
 	id, secret := basicID, basicSecret
