@@ -18,9 +18,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 
 	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
+	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
+	"github.com/ks-apiserver/ks-apiserver/pkg/oauth/storetest"
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
 )
 
@@ -405,4 +408,29 @@ func TestOAuthTwoReplicas(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The store conformance suite on the Secret-backed store, two instances
+// (two replicas) against the real kube-apiserver, in a namespace of its own.
+func TestOAuthKubeStoreConformance(t *testing.T) {
+	ctx := context.Background()
+	client := kubernetes.NewForConfigOrDie(cp.Admin)
+	ns := fmt.Sprintf("oauth-store-%d", time.Now().UnixNano()%1e9)
+	if err := controlplane.CreateNamespace(ctx, client, ns, nil); err != nil {
+		t.Fatal(err)
+	}
+	a, b := oauth.NewKubeStore(client, ns), oauth.NewKubeStore(client, ns)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, s := range []*oauth.KubeStore{a, b} {
+		if err := s.Start(runCtx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		return a.HasSynced() && b.HasSynced(), nil
+	}); err != nil {
+		t.Fatal("session watches did not sync")
+	}
+	storetest.Run(t, a, b, ns)
 }
