@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
@@ -414,7 +415,9 @@ func TestOAuthTwoReplicas(t *testing.T) {
 // (two replicas) against the real kube-apiserver, in a namespace of its own.
 func TestOAuthKubeStoreConformance(t *testing.T) {
 	ctx := context.Background()
-	client := kubernetes.NewForConfigOrDie(cp.Admin)
+	cfg := rest.CopyConfig(cp.Admin)
+	cfg.QPS, cfg.Burst = 100, 200 // like ks-apiserver's --upstream-qps; the default 5 would dominate
+	client := kubernetes.NewForConfigOrDie(cfg)
 	ns := fmt.Sprintf("oauth-store-%d", time.Now().UnixNano()%1e9)
 	if err := controlplane.CreateNamespace(ctx, client, ns, nil); err != nil {
 		t.Fatal(err)
