@@ -352,6 +352,41 @@ func TestOAuthTwoReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("disabling the user on kube-apiserver ends its sessions everywhere", func(t *testing.T) {
+		iam := versioned.NewForConfigOrDie(cp.Admin)
+		hash, _ := bcrypt.GenerateFromPassword([]byte("Dora-Pa55word"), bcrypt.MinCost)
+		if _, err := iam.IamV1beta1().Users().Create(ctx, &iamv1beta1.User{
+			ObjectMeta: metav1.ObjectMeta{Name: "dora"},
+			Spec:       iamv1beta1.UserSpec{Email: "dora@example.com", EncryptedPassword: string(hash)},
+		}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var tok tokenAnswer
+		if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+			tok = requestToken(t, a, passwordBody("dora", "Dora-Pa55word"))
+			return tok.Status == http.StatusOK, nil
+		}); err != nil {
+			t.Fatalf("dora cannot log in: %s", tok.Body)
+		}
+		if status, _ := bearerGet(t, b, "/oauth/userinfo", tok.AccessToken); status != http.StatusOK {
+			t.Fatalf("before: %d", status)
+		}
+		mustKubectl(t, "patch", "users.iam.kubesphere.io", "dora", "--subresource=status", "--type=merge", "-p", `{"status":{"state":"Disabled"}}`)
+		start := time.Now()
+		for _, r := range []*controlplane.KSAPIServer{a, b} {
+			if err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 2*time.Second, true, func(context.Context) (bool, error) {
+				status, _ := bearerGet(t, r, "/oauth/userinfo", tok.AccessToken)
+				return status == http.StatusUnauthorized, nil
+			}); err != nil {
+				t.Fatalf("%s still accepts a disabled user's token", r.URL)
+			}
+		}
+		t.Logf("both replicas refused the token %v after the user was disabled", time.Since(start).Round(time.Millisecond))
+		if again := requestToken(t, b, refreshBody(tok.RefreshToken)); again.Status != http.StatusBadRequest {
+			t.Fatalf("refresh of a disabled user: %d %s", again.Status, again.Body)
+		}
+	})
+
 	t.Run("refresh reuse on B revokes the session from A", func(t *testing.T) {
 		first := requestToken(t, a, seedBody)
 		second := requestToken(t, a, refreshBody(first.RefreshToken))
