@@ -202,6 +202,7 @@ func (rt *Runtime) lead(ctx context.Context) {
 	wait.UntilWithContext(ctx, func(ctx context.Context) {
 		rt.rotateKeys(ctx)
 		rt.collectSessions(ctx)
+		rt.unlockUsers(ctx)
 		if err := rt.Store.deleteStaleLoginRecords(ctx, func(r *LoginRecord) bool {
 			return len(r.Failures) == 0 || time.Since(r.Failures[len(r.Failures)-1]) > rt.Server.cfg.LockoutWindow
 		}); err != nil {
@@ -289,6 +290,27 @@ func (rt *Runtime) collectSessions(ctx context.Context) {
 			if err := rt.Store.DeleteSession(ctx, s.ID); err != nil {
 				klog.ErrorS(err, "Removing a dead session", "session", s.ID)
 			}
+		}
+	}
+}
+
+// unlockUsers returns users whose lockout window has passed to Active, as
+// KubeSphere's user controller does (logins already ignore an expired
+// AuthLimitExceeded; this keeps the status truthful).
+func (rt *Runtime) unlockUsers(ctx context.Context) {
+	now := time.Now()
+	for _, obj := range rt.Users.informer.GetStore().List() {
+		u, ok := obj.(*iamv1beta1.User)
+		if !ok || u.Status.State != iamv1beta1.UserAuthLimitExceeded || !rt.Server.userMayLogin(u, now) {
+			continue
+		}
+		err := rt.Users.UpdateStatus(ctx, u.Name, func(st *iamv1beta1.UserStatus) {
+			if st.State == iamv1beta1.UserAuthLimitExceeded {
+				st.State, st.Reason, st.LastTransitionTime = iamv1beta1.UserActive, "", metaTime(now)
+			}
+		})
+		if err != nil {
+			klog.ErrorS(err, "Unlocking a user", "user", u.Name)
 		}
 	}
 }
