@@ -74,8 +74,11 @@ type Server struct {
 	pool      *hashPool
 	retries   *recentFailures
 	dummyHash []byte
-	mux       *http.ServeMux
-	now       func() time.Time
+	// compare is bcrypt.CompareHashAndPassword; tests observe which hashes
+	// are compared.
+	compare func(hash, password []byte) error
+	mux     *http.ServeMux
+	now     func() time.Time
 }
 
 // New builds a server; it serves 503 on endpoints that need keys until
@@ -104,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 		pool:      newHashPool(cfg.HashWorkers, cfg.HashWait),
 		retries:   newRecentFailures(5 * time.Second),
 		dummyHash: dummy,
+		compare:   bcrypt.CompareHashAndPassword,
 		now:       cfg.Now,
 	}
 	s.routes()
