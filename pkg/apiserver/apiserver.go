@@ -115,9 +115,6 @@ func (c completedConfig) New() (*Server, error) {
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
 		return nil, err
 	}
-	if err := installOAuth(genericServer, c.ExtraConfig.OAuth); err != nil {
-		return nil, err
-	}
 	if err := genericServer.AddReadyzChecks(upstream.ReadyCheck()); err != nil {
 		return nil, err
 	}
@@ -125,6 +122,9 @@ func (c completedConfig) New() (*Server, error) {
 		go upstream.Run(ctx)
 		return nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := installOAuth(genericServer, c.ExtraConfig.OAuth); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: genericServer}, nil
