@@ -35,14 +35,16 @@ e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kub
 	KS_BIN_DIR=$(CURDIR)/$(BIN) go test -count=1 -timeout 20m ./test/...
 
 .PHONY: bench
-bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, memory per cached pod)
+bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, memory per cached pod, OAuth costs)
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pkg/query/ ./pkg/registry/mirror/
+	go test -run '^$$' -bench . ./pkg/oauth/
 
 FUZZTIME ?= 15s
 .PHONY: fuzz
-fuzz: ## Fuzz the query parser and the /kapis list handler for FUZZTIME each (default 15s)
+fuzz: ## Fuzz the query parser, the /kapis list handler and the token endpoint for FUZZTIME each (default 15s)
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/query/
 	go test -run '^$$' -fuzz '^FuzzListHandler$$' -fuzztime $(FUZZTIME) ./pkg/kapis/
+	go test -run '^$$' -fuzz '^FuzzTokenEndpoint$$' -fuzztime $(FUZZTIME) ./pkg/oauth/
 
 .PHONY: verify
 verify: ## gofmt, go vet and generated-code checks

@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -80,6 +81,9 @@ func run() error {
 	cp, err := controlplane.Start(ctx, controlplane.Config{
 		Dir: dir, BinDir: binDir,
 		EtcdPort: *ports["KS_ETCD_PORT"], EtcdPeerPort: *ports["KS_ETCD_PEER_PORT"], APIServerPort: *ports["KS_KUBE_APISERVER_PORT"],
+		// kube-apiserver asks ks-apiserver about bearer tokens it does not
+		// know, so `kubectl --token=<access_token>` works.
+		TokenWebhook: &controlplane.TokenWebhook{Port: *ports["KS_APISERVER_PORT"], CacheTTL: 10 * time.Second},
 	})
 	if err != nil {
 		return err
@@ -98,13 +102,26 @@ func run() error {
 		Binary:       *ksBinary,
 		ArtifactsDir: filepath.Join(*root, "artifacts", "deploy"),
 		Port:         *ports["KS_APISERVER_PORT"],
-		ExtraArgs:    []string{"-v=2"},
+		ExtraArgs: []string{"-v=2",
+			fmt.Sprintf("--oauth-issuer=https://127.0.0.1:%d/oauth", ports["KS_APISERVER_PORT"].Number)},
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Println("Creating demo data ...")
 	pods, err := controlplane.CreateDemoData(ctx, cp.Admin)
+	if err != nil {
+		return err
+	}
+	adminPassword := os.Getenv("KS_ADMIN_PASSWORD")
+	if adminPassword == "" {
+		adminPassword = controlplane.DefaultAdminPassword
+	}
+	if err := controlplane.CreateAdmin(ctx, cp.Admin, adminPassword); err != nil {
+		return err
+	}
+	// A kubeconfig without credentials, for kubectl --token.
+	tokenKubeconfig, err := cp.ClientKubeconfig("oauth", "")
 	if err != nil {
 		return err
 	}
@@ -119,6 +136,7 @@ func run() error {
 		kubectl, _ = filepath.Abs(filepath.Join(binDir, "kubectl"))
 	}
 	printQuickstart(cp, ks, envFile, kubectl, pods)
+	printOAuthQuickstart(ks, kubectl, tokenKubeconfig, adminPassword)
 	fmt.Println("ks-apiserver is ready")
 
 	// Stay up until asked to stop, or until a process dies.
@@ -157,7 +175,23 @@ In another shell:
 Directly on ks-apiserver (client certificate of the admin kubeconfig):
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /apis/resources.kubesphere.io/v1alpha3/nodes
 
-Ctrl-C stops everything this command started.
 `, pods, len(controlplane.DemoNodes), controlplane.DemoNamespaces,
 		cp.URL, cp.Dir, ks.URL, envFile, kubectl, controlplane.APIServiceName)
+}
+
+// printOAuthQuickstart prints the seed's OAuth flow adapted to this run.
+func printOAuthQuickstart(ks *controlplane.KSAPIServer, kubectl, tokenKubeconfig, password string) {
+	form := "grant_type=password&username=admin&password=" + url.QueryEscape(password) + "&client_id=kubesphere&client_secret=kubesphere"
+	fmt.Printf(`OAuth (user admin, password %q, client kubesphere/kubesphere):
+  WARNING: this password is for local use only (set KS_ADMIN_PASSWORD to choose another).
+  curl --cacert %[2]s -X POST %[3]s/oauth/token -H 'Content-Type: application/x-www-form-urlencoded' -d '%[4]s'
+  TOKEN=$(curl -s --cacert %[2]s -X POST %[3]s/oauth/token -d '%[4]s' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+  curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/apis/resources.kubesphere.io/v1alpha3/nodes
+  %[5]s --kubeconfig %[6]s --token "$TOKEN" get nodes        # through kube-apiserver's token webhook
+  curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/oauth/userinfo
+  curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/oauth/logout
+  curl --cacert %[2]s %[3]s/.well-known/openid-configuration
+
+Ctrl-C stops everything this command started.
+`, password, ks.CAFile, ks.URL, form, kubectl, tokenKubeconfig)
 }

@@ -52,6 +52,8 @@ type ExtraConfig struct {
 	// Upstream provides the informers of the mirrored resources; the server
 	// runs it after start and reports its sync on /readyz.
 	Upstream *mirror.Upstream
+	// OAuth is the OAuth server to mount, or nil.
+	OAuth *OAuth
 }
 
 // Config is the whole configuration of ks-apiserver.
@@ -84,6 +86,7 @@ func (cfg *Config) Complete() CompletedConfig {
 	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {
 		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
 	}
+	cfg.completeOAuth()
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
@@ -122,6 +125,9 @@ func (c completedConfig) New() (*Server, error) {
 		go upstream.Run(ctx)
 		return nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := installOAuth(genericServer, c.ExtraConfig.OAuth); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: genericServer}, nil

@@ -40,6 +40,9 @@ type Config struct {
 	EtcdPort, EtcdPeerPort, APIServerPort Port
 	// ExtraAPIServerArgs are appended to kube-apiserver's flags.
 	ExtraAPIServerArgs []string
+	// TokenWebhook, when set, makes kube-apiserver authenticate bearer
+	// tokens with ks-apiserver's /oauth/authenticate.
+	TokenWebhook *TokenWebhook
 }
 
 // ControlPlane is a running etcd and kube-apiserver.
@@ -52,9 +55,13 @@ type ControlPlane struct {
 	AdminKubeconfig string
 	// Admin is the client configuration of that user.
 	Admin *rest.Config
+	// TokenWebhookPort is the port kube-apiserver's token webhook calls
+	// (Config.TokenWebhook); start the answering ks-apiserver there.
+	TokenWebhookPort int
 
 	binDir    string
 	clusterCA *ca
+	ksServing *ksServing
 	processes []*Process
 	removeDir bool
 }
@@ -96,8 +103,13 @@ func Start(ctx context.Context, cfg Config) (_ *ControlPlane, err error) {
 	if err := cp.startEtcd(ctx, cfg.EtcdPort.Number, cfg.EtcdPeerPort.Number); err != nil {
 		return nil, err
 	}
-	if err := cp.startAPIServer(ctx, cfg.EtcdPort.Number, cfg.APIServerPort.Number, cfg.ExtraAPIServerArgs); err != nil {
+	if err := cp.startAPIServer(ctx, cfg.EtcdPort.Number, cfg.APIServerPort.Number, cfg.ExtraAPIServerArgs, cfg.TokenWebhook); err != nil {
 		return nil, err
+	}
+	if cfg.TokenWebhook != nil {
+		if err := cp.bindWebhookUser(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return cp, nil
 }
@@ -137,7 +149,7 @@ func (cp *ControlPlane) startEtcd(ctx context.Context, port, peerPort int) error
 	})
 }
 
-func (cp *ControlPlane) startAPIServer(ctx context.Context, etcdPort, port int, extra []string) error {
+func (cp *ControlPlane) startAPIServer(ctx context.Context, etcdPort, port int, extra []string, webhook *TokenWebhook) error {
 	dir := filepath.Join(cp.Dir, "pki")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -200,6 +212,13 @@ func (cp *ControlPlane) startAPIServer(ctx context.Context, etcdPort, port int, 
 		"--proxy-client-cert-file=" + proxyCert, "--proxy-client-key-file=" + proxyKey,
 		"--enable-aggregator-routing=false",
 		"--profiling=false",
+	}
+	if webhook != nil {
+		webhookArgs, err := cp.tokenWebhookArgs(dir, webhook)
+		if err != nil {
+			return err
+		}
+		args = append(args, webhookArgs...)
 	}
 	p, err := startProcess(cp.Dir, "kube-apiserver", filepath.Join(cp.binDir, "kube-apiserver"), append(args, extra...)...)
 	if err != nil {

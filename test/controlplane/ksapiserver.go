@@ -114,25 +114,33 @@ func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAP
 	}
 
 	certDir := filepath.Join(cp.Dir, cfg.Name+"-certs")
-	args := append([]string{
+	args := []string{
 		"--secure-port=" + strconv.Itoa(cfg.Port.Number),
 		"--bind-address=127.0.0.1",
-		"--cert-dir=" + certDir,
 		"--kubeconfig=" + cfg.Kubeconfig,
-	}, cfg.ExtraArgs...)
-	p, err := startProcess(cp.Dir, cfg.Name, cfg.Binary, args...)
+	}
+	if cp.ksServing != nil {
+		// The certificate kube-apiserver's token webhook already trusts.
+		args = append(args, "--tls-cert-file="+cp.ksServing.certFile, "--tls-private-key-file="+cp.ksServing.keyFile)
+	} else {
+		args = append(args, "--cert-dir="+certDir)
+	}
+	p, err := startProcess(cp.Dir, cfg.Name, cfg.Binary, append(args, cfg.ExtraArgs...)...)
 	if err != nil {
 		return nil, err
 	}
 	cp.processes = append(cp.processes, p)
 	ks := &KSAPIServer{
 		URL: "https://127.0.0.1:" + strconv.Itoa(cfg.Port.Number), Port: cfg.Port.Number,
-		Process: p, CAFile: filepath.Join(certDir, "ca.crt"),
+		Process: p, CAFile: filepath.Join(cp.Dir, cfg.Name+"-ca.crt"),
 	}
 
-	// The self-signed certificate file holds the serving certificate followed
-	// by the CA that signed it; the CA is what clients and the APIService trust.
-	if err := waitFor(ctx, p, 60*time.Second, func(context.Context) bool {
+	if cp.ksServing != nil {
+		ks.CAPEM = cp.ksServing.caPEM
+	} else if err := waitFor(ctx, p, 60*time.Second, func(context.Context) bool {
+		// The self-signed certificate file holds the serving certificate
+		// followed by the CA that signed it; the CA is what clients and the
+		// APIService trust.
 		chain, err := os.ReadFile(filepath.Join(certDir, "ks-apiserver.crt"))
 		if err != nil {
 			return false

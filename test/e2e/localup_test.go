@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,6 +119,10 @@ func TestLocalUp(t *testing.T) {
 			t.Errorf("APIService: %v %q, want Available True with a caBundle", err, apiservice)
 		}
 
+		if run == 1 {
+			checkLocalUpOAuth(t, quickstart, dir, ports["KS_APISERVER_PORT"])
+		}
+
 		children := childPIDs(t, cmd.Process.Pid)
 		if len(children) != 3 {
 			t.Errorf("local-up runs %d processes (%v), want etcd, kube-apiserver and ks-apiserver", len(children), children)
@@ -182,4 +187,28 @@ func childPIDs(t *testing.T, pid int) []int {
 		}
 	}
 	return out
+}
+
+// checkLocalUpOAuth runs the seed's flow as the quickstart prints it: the
+// admin's password grant on ks-apiserver, then the token with kubectl
+// through kube-apiserver's token webhook.
+func checkLocalUpOAuth(t *testing.T, quickstart, dir string, port int) {
+	t.Helper()
+	if !strings.Contains(quickstart, "-d '"+seedBody+"'") || !strings.Contains(quickstart, "local use only") {
+		t.Fatalf("quickstart lacks the seed's curl command or the warning:\n%s", quickstart)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ks-apiserver-ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := &controlplane.KSAPIServer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), CAPEM: caPEM}
+	tok := requestToken(t, local, seedBody)
+	if tok.Status != http.StatusOK {
+		t.Fatalf("seed password grant on make run: %d %s", tok.Status, tok.Body)
+	}
+	out, err := exec.Command(kubectlBin, "--kubeconfig", filepath.Join(dir, "oauth.kubeconfig"), "--token", tok.AccessToken,
+		"get", "nodes", "-o", "name").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "node/node-1") {
+		t.Fatalf("kubectl --token through kube-apiserver: %v\n%s", err, out)
+	}
 }

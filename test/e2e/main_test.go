@@ -62,7 +62,12 @@ func run(m *testing.M) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cp, err = controlplane.Start(ctx, controlplane.Config{BinDir: binDir})
+	cp, err = controlplane.Start(ctx, controlplane.Config{
+		BinDir: binDir,
+		// kube-apiserver asks ks-apiserver about bearer tokens it does not
+		// know; a short cache makes logouts bite quickly.
+		TokenWebhook: &controlplane.TokenWebhook{CacheTTL: 2 * time.Second},
+	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: control plane: %v\n", err)
 		return 1
@@ -75,6 +80,8 @@ func run(m *testing.M) int {
 	ks, err = cp.StartKSAPIServer(ctx, controlplane.KSConfig{
 		Binary:       ksBin,
 		ArtifactsDir: filepath.Join(root, "artifacts", "deploy"),
+		Port:         controlplane.Port{Number: cp.TokenWebhookPort},
+		ExtraArgs:    oauthArgs,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: ks-apiserver: %v\n", err)

@@ -31,6 +31,7 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
 	generatedinformers "github.com/ks-apiserver/ks-apiserver/pkg/generated/informers/externalversions"
 	generatedopenapi "github.com/ks-apiserver/ks-apiserver/pkg/generated/openapi"
+	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
@@ -56,6 +57,7 @@ type Options struct {
 	Authentication *genericoptions.DelegatingAuthenticationOptions
 	Authorization  *genericoptions.DelegatingAuthorizationOptions
 	Logs           *logs.Options
+	OAuth          *oauth.Options
 
 	// Kubeconfig reaches the kube-apiserver whose resources are mirrored; empty
 	// means the in-cluster configuration.
@@ -75,6 +77,7 @@ func NewOptions() *Options {
 		Authentication: genericoptions.NewDelegatingAuthenticationOptions(),
 		Authorization:  genericoptions.NewDelegatingAuthorizationOptions(),
 		Logs:           logs.NewOptions(),
+		OAuth:          oauth.NewOptions(),
 		UpstreamQPS:    50,
 		UpstreamBurst:  100,
 
@@ -82,6 +85,9 @@ func NewOptions() *Options {
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
+	// The OAuth endpoints are public by nature; each authenticates what it
+	// needs (client credentials, bearer token, webhook caller) itself.
+	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, oauthPaths...)
 	o.SecureServing.BindPort = 9443
 	o.SecureServing.ServerCert.CertDirectory = ""
 	o.SecureServing.ServerCert.PairName = "ks-apiserver"
@@ -104,6 +110,7 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.DurationVar(&o.UpstreamDiscoveryInterval, "upstream-discovery-interval", o.UpstreamDiscoveryInterval,
 		"how often to look again for mirrored upstream APIs kube-apiserver does not serve yet (e.g. a CRD not installed); until found their mirrors list nothing")
 
+	o.OAuth.AddFlags(fss.FlagSet("oauth"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logging"))
 	return fss
 }
@@ -128,6 +135,7 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Authentication.Validate()...)
 	errs = append(errs, o.Authorization.Validate()...)
 	errs = append(errs, logsapi.Validate(o.Logs, nil, nil).ToAggregate())
+	errs = append(errs, o.OAuth.Validate()...)
 	if o.UpstreamQPS <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-qps must be positive, got %v", o.UpstreamQPS))
 	}
@@ -178,9 +186,13 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.Authorization.ApplyTo(&config.Authorization); err != nil {
 		return nil, err
 	}
+	oauthServer, err := o.oauthServer(upstream)
+	if err != nil {
+		return nil, err
+	}
 	return &apiserver.Config{
 		GenericConfig: config,
-		ExtraConfig:   apiserver.ExtraConfig{Upstream: mirrors},
+		ExtraConfig:   apiserver.ExtraConfig{Upstream: mirrors, OAuth: oauthServer},
 	}, nil
 }
 

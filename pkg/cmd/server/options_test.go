@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSelfSignedCertificate(t *testing.T) {
@@ -66,11 +67,38 @@ func TestValidate(t *testing.T) {
 
 func TestFlagSections(t *testing.T) {
 	fss := NewOptions().Flags()
-	want := []string{"secure serving", "authentication", "authorization", "upstream kube-apiserver", "logging"}
+	want := []string{"secure serving", "authentication", "authorization", "upstream kube-apiserver", "oauth", "logging"}
 	if !slices.Equal(fss.Order, want) {
 		t.Errorf("flag sections = %v, want %v", fss.Order, want)
 	}
 	if fss.FlagSet("upstream kube-apiserver").Lookup("kubeconfig") == nil {
 		t.Error("--kubeconfig missing")
+	}
+	for _, name := range []string{"oauth-issuer", "oauth-clients-file", "oauth-lockout-max-failures", "oauth-lockout-window"} {
+		if fss.FlagSet("oauth").Lookup(name) == nil {
+			t.Errorf("--%s missing", name)
+		}
+	}
+}
+
+func TestOAuthOptionsValidation(t *testing.T) {
+	o := NewOptions()
+	o.OAuth.Issuer = "http://ks.example.com/oauth/"
+	o.OAuth.Leeway = 5 * time.Minute
+	err := o.Validate()
+	if err == nil {
+		t.Fatal("invalid OAuth options accepted")
+	}
+	for _, want := range []string{"--oauth-issuer", "--oauth-clock-leeway"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	// The OAuth endpoints are reachable without credentials; nothing else is
+	// added to the always-allowed paths.
+	for _, p := range []string{"/oauth/*", "/.well-known/openid-configuration"} {
+		if !slices.Contains(o.Authorization.AlwaysAllowPaths, p) {
+			t.Errorf("%s not always allowed", p)
+		}
 	}
 }

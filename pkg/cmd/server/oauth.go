@@ -1,0 +1,27 @@
+package server
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
+)
+
+// oauthPaths are always authorized: the OAuth endpoints and discovery.
+var oauthPaths = []string{"/oauth/*", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server/*"}
+
+// oauthServer builds the OAuth server against the upstream kube-apiserver,
+// or returns nil when --oauth=false.
+func (o *Options) oauthServer(upstream *rest.Config) (*apiserver.OAuth, error) {
+	if !o.OAuth.Enabled {
+		return nil, nil
+	}
+	cfg := rest.CopyConfig(upstream)
+	// User objects are CRs: kube-apiserver serves them as JSON only.
+	cfg.ContentType, cfg.AcceptContentTypes = runtime.ContentTypeJSON, runtime.ContentTypeJSON
+	server, rt, err := o.OAuth.Build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &apiserver.OAuth{Server: server, Runtime: rt}, nil
+}

@@ -1,0 +1,134 @@
+package oauth
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"k8s.io/klog/v2"
+
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
+)
+
+// passwordGrant is RFC 6749 §4.3 with brute-force protection: a per-IP
+// limit and the shared lockout before any hashing, a bounded hashing pool,
+// a dummy hash for unknown users, and one answer for every failure.
+func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []string) (*tokenResponse, *oauthError) {
+	username, password := f["username"], f["password"]
+	if username == "" || password == "" {
+		return nil, errInvalidRequest("username and password are required")
+	}
+	if strings.ContainsAny(username, "\r\n") || strings.ContainsAny(password, "\r\n") {
+		return nil, errInvalidRequest("username and password must not contain line breaks")
+	}
+	if allowed, wait := s.ips.allow(r); !allowed {
+		return nil, tooMany(wait)
+	}
+	ctx := r.Context()
+	canonical := canonicalUsername(username)
+	locked, err := s.lockout.Locked(ctx, canonical)
+	if err != nil {
+		klog.ErrorS(err, "Reading the failed-login record")
+		return nil, errUnavailable(1)
+	}
+	if locked || s.retries.seen(canonical, password, s.now()) {
+		return nil, errBadCredentials()
+	}
+
+	user, exists := s.cfg.Users.User(canonical)
+	hash, usable := s.dummyHash, false
+	if exists && user.Spec.EncryptedPassword != "" {
+		if _, err := bcrypt.Cost([]byte(user.Spec.EncryptedPassword)); err == nil {
+			hash, usable = []byte(user.Spec.EncryptedPassword), true
+		}
+	}
+	tooLong := len(password) > maxPasswordBytes || len(username) > maxUsernameBytes
+	var match bool
+	if err := s.pool.do(ctx, func() {
+		// Always one comparison, against the dummy hash when there is no
+		// usable account, so unknown users cost the same time.
+		match = s.compare(hash, []byte(password)) == nil
+	}); err != nil {
+		return nil, errUnavailable(1)
+	}
+	now := s.now()
+	ok := match && usable && !tooLong && s.userMayLogin(user, now)
+	if !ok {
+		s.retries.add(canonical, password, now)
+		count, err := s.lockout.Fail(ctx, canonical)
+		if err != nil {
+			klog.ErrorS(err, "Counting a failed login")
+		}
+		if exists && count >= s.cfg.MaxFailures {
+			s.markLocked(user.Name, now)
+		}
+		return nil, errBadCredentials()
+	}
+
+	session := &Session{
+		ID: randomID(16), User: user.Name, UserUID: string(user.UID),
+		PasswordFingerprint: passwordFingerprint(user.Spec.EncryptedPassword),
+		ClientID:            client.ID, Scope: scope,
+		CreatedAt: now.UTC(), LastRefresh: now.UTC(), ExpiresAt: now.Add(client.RefreshTokenTTL).UTC(),
+	}
+	refresh := newRefreshToken(session.ID)
+	session.RefreshHash = hashToken(refresh)
+	if err := s.cfg.Store.CreateSession(ctx, session); err != nil {
+		klog.ErrorS(err, "Storing a session", "user", user.Name)
+		return nil, errUnavailable(1)
+	}
+	s.markLogin(user.Name, now)
+	klog.V(2).InfoS("Password login", "user", user.Name, "client", client.ID, "session", session.ID)
+	return s.issue(client, user, session, scope, refresh, now)
+}
+
+// userMayLogin: not disabled, and not locked by a recent AuthLimitExceeded.
+func (s *Server) userMayLogin(user *iamv1beta1.User, now time.Time) bool {
+	switch user.Status.State {
+	case iamv1beta1.UserDisabled:
+		return false
+	case iamv1beta1.UserAuthLimitExceeded:
+		t := user.Status.LastTransitionTime
+		return t != nil && now.After(t.Add(s.cfg.LockoutWindow))
+	}
+	return true
+}
+
+// markLocked and markLogin record the outcome on the User (visible with
+// kubectl); they run in the background and failures only get logged.
+func (s *Server) markLocked(name string, now time.Time) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := s.cfg.Users.UpdateStatus(ctx, name, func(st *iamv1beta1.UserStatus) {
+			if st.State != iamv1beta1.UserDisabled {
+				st.State = iamv1beta1.UserAuthLimitExceeded
+				st.Reason = "too many failed login attempts"
+				st.LastTransitionTime = metaTime(now)
+			}
+		})
+		if err != nil {
+			klog.ErrorS(err, "Marking a user locked", "user", name)
+		}
+	}()
+}
+
+func (s *Server) markLogin(name string, now time.Time) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := s.cfg.Users.UpdateStatus(ctx, name, func(st *iamv1beta1.UserStatus) {
+			st.LastLoginTime = metaTime(now)
+			if st.State == "" || st.State == iamv1beta1.UserAuthLimitExceeded {
+				st.State = iamv1beta1.UserActive
+				st.Reason = ""
+				st.LastTransitionTime = metaTime(now)
+			}
+		})
+		if err != nil {
+			klog.ErrorS(err, "Recording a login", "user", name)
+		}
+	}()
+}

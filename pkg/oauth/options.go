@@ -1,0 +1,191 @@
+package oauth
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/crypto/bcrypt"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
+)
+
+// Options are the command-line options of the OAuth server.
+type Options struct {
+	Enabled         bool
+	Issuer          string
+	Audiences       []string
+	ClientsFile     string
+	DefaultClient   bool
+	Namespace       string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	IdleTimeout     time.Duration
+	RefreshGrace    time.Duration
+	Leeway          time.Duration
+	MaxFailures     int
+	LockoutWindow   time.Duration
+	IPRate          float64
+	IPBurst         int
+	HashWorkers     int
+	HashWait        time.Duration
+	BcryptCost      int
+	KeyRotation     time.Duration
+	KeyPublishLead  time.Duration
+}
+
+// NewOptions returns the defaults (KubeSphere's where it has one: 2 h
+// access tokens, 10 failures in 10 minutes).
+func NewOptions() *Options {
+	return &Options{
+		Enabled:         true,
+		Issuer:          "https://ks-apiserver.kubesphere-system.svc/oauth",
+		Audiences:       []string{"kubesphere", "https://kubernetes.default.svc"},
+		DefaultClient:   true,
+		Namespace:       "kubesphere-system",
+		AccessTokenTTL:  2 * time.Hour,
+		RefreshTokenTTL: 24 * time.Hour,
+		IdleTimeout:     4 * time.Hour,
+		RefreshGrace:    10 * time.Second,
+		Leeway:          30 * time.Second,
+		MaxFailures:     10,
+		LockoutWindow:   10 * time.Minute,
+		IPRate:          1,
+		IPBurst:         30,
+		HashWorkers:     runtime.GOMAXPROCS(0),
+		HashWait:        2 * time.Second,
+		BcryptCost:      bcrypt.DefaultCost,
+		KeyRotation:     30 * 24 * time.Hour,
+		KeyPublishLead:  time.Hour,
+	}
+}
+
+// AddFlags adds the options to fs.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.Enabled, "oauth", o.Enabled, "serve the OAuth server (/oauth/*, /.well-known/*) and accept its access tokens")
+	fs.StringVar(&o.Issuer, "oauth-issuer", o.Issuer, "issuer URL of the tokens (https, identical on every replica); discovery documents point below it")
+	fs.StringSliceVar(&o.Audiences, "oauth-audiences", o.Audiences, "audiences of access tokens: ks-apiserver's own first, then kube-apiserver's --api-audiences for its TokenReview webhook")
+	fs.StringVar(&o.ClientsFile, "oauth-clients-file", o.ClientsFile, "YAML file of OAuth clients (id, secret or secretHash, grants, accessTokenTTL, refreshTokenTTL, redirectURIs)")
+	fs.BoolVar(&o.DefaultClient, "oauth-default-client", o.DefaultClient, "also register KubeSphere's well-known kubesphere/kubesphere client (password and refresh_token grants), for compatibility")
+	fs.StringVar(&o.Namespace, "oauth-namespace", o.Namespace, "namespace of the OAuth Secrets (keys, sessions, login records) and the leader-election Lease")
+	fs.DurationVar(&o.AccessTokenTTL, "oauth-access-token-ttl", o.AccessTokenTTL, "default access token lifetime (expires_in)")
+	fs.DurationVar(&o.RefreshTokenTTL, "oauth-refresh-token-ttl", o.RefreshTokenTTL, "default absolute lifetime of a session and its refresh tokens")
+	fs.DurationVar(&o.IdleTimeout, "oauth-idle-timeout", o.IdleTimeout, "a session not refreshed for this long ends")
+	fs.DurationVar(&o.RefreshGrace, "oauth-refresh-grace", o.RefreshGrace, "a rotated refresh token still returns the same successor for this long (lost responses); later use revokes the session")
+	fs.DurationVar(&o.Leeway, "oauth-clock-leeway", o.Leeway, "clock skew tolerated on token times (at most 60s)")
+	fs.IntVar(&o.MaxFailures, "oauth-lockout-max-failures", o.MaxFailures, "failed logins of one username within --oauth-lockout-window that lock it")
+	fs.DurationVar(&o.LockoutWindow, "oauth-lockout-window", o.LockoutWindow, "window of the failed-login count")
+	fs.Float64Var(&o.IPRate, "oauth-ip-rate", o.IPRate, "password attempts and failed client authentications per second per client IP (0: unlimited)")
+	fs.IntVar(&o.IPBurst, "oauth-ip-burst", o.IPBurst, "burst of --oauth-ip-rate")
+	fs.IntVar(&o.HashWorkers, "oauth-hash-workers", o.HashWorkers, "concurrent password checks (default: CPUs); more wait or get 503")
+	fs.DurationVar(&o.HashWait, "oauth-hash-wait", o.HashWait, "how long a login waits for a password-check slot before 503")
+	fs.IntVar(&o.BcryptCost, "oauth-bcrypt-cost", o.BcryptCost, "bcrypt cost of hashes made from plaintext passwords")
+	fs.DurationVar(&o.KeyRotation, "oauth-key-rotation-period", o.KeyRotation, "how long one signing key signs")
+	fs.DurationVar(&o.KeyPublishLead, "oauth-key-publish-lead", o.KeyPublishLead, "how long a new signing key is published before it signs")
+}
+
+// Validate reports invalid options.
+func (o *Options) Validate() []error {
+	if !o.Enabled {
+		return nil
+	}
+	var errs []error
+	u, err := url.Parse(o.Issuer)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o.Issuer, "/") {
+		errs = append(errs, fmt.Errorf("--oauth-issuer must be an https URL without query, fragment or trailing slash, got %q", o.Issuer))
+	}
+	if len(o.Audiences) == 0 {
+		errs = append(errs, fmt.Errorf("--oauth-audiences must name at least one audience"))
+	}
+	if o.Leeway < 0 || o.Leeway > time.Minute {
+		errs = append(errs, fmt.Errorf("--oauth-clock-leeway must be between 0 and 60s, got %s", o.Leeway))
+	}
+	if o.MaxFailures < 1 || o.LockoutWindow <= 0 {
+		errs = append(errs, fmt.Errorf("--oauth-lockout-max-failures and --oauth-lockout-window must be positive"))
+	}
+	if o.BcryptCost < bcrypt.MinCost || o.BcryptCost > bcrypt.MaxCost {
+		errs = append(errs, fmt.Errorf("--oauth-bcrypt-cost must be between %d and %d", bcrypt.MinCost, bcrypt.MaxCost))
+	}
+	if o.AccessTokenTTL <= 0 || o.RefreshTokenTTL <= 0 || o.IdleTimeout <= 0 || o.RefreshGrace < 0 {
+		errs = append(errs, fmt.Errorf("OAuth token lifetimes must be positive"))
+	}
+	if o.KeyPublishLead <= 0 || o.KeyRotation <= 2*o.KeyPublishLead {
+		errs = append(errs, fmt.Errorf("--oauth-key-rotation-period must exceed twice --oauth-key-publish-lead"))
+	}
+	return errs
+}
+
+// clients loads the configured clients, plus the default one.
+func (o *Options) clients() (*Clients, error) {
+	var configs []ClientConfig
+	if o.ClientsFile != "" {
+		var err error
+		if configs, err = LoadClientsFile(o.ClientsFile); err != nil {
+			return nil, err
+		}
+	}
+	if o.DefaultClient {
+		found := false
+		for _, c := range configs {
+			found = found || c.ID == DefaultClientID
+		}
+		if !found {
+			configs = append(configs, DefaultClientConfig())
+			klog.InfoS("OAuth client \"kubesphere\" with KubeSphere's well-known default secret is enabled for compatibility; " +
+				"disable it with --oauth-default-client=false and configure clients with --oauth-clients-file")
+		}
+	}
+	return NewClients(configs, o.AccessTokenTTL, o.RefreshTokenTTL)
+}
+
+// Build makes the server and its runtime against kube-apiserver (cfg must
+// speak JSON for the iam.kubesphere.io client).
+func (o *Options) Build(cfg *rest.Config) (*Server, *Runtime, error) {
+	clients, err := o.clients()
+	if err != nil {
+		return nil, nil, fmt.Errorf("OAuth clients: %w", err)
+	}
+	klog.InfoS("OAuth clients", "ids", clients.IDs())
+	core, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	iam, err := versioned.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	store := NewKubeStore(core, o.Namespace)
+	users := NewKubeUsers(iam)
+	server, err := New(Config{
+		Issuer: o.Issuer, Audiences: o.Audiences,
+		AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL, IdleTimeout: o.IdleTimeout,
+		RefreshGrace: o.RefreshGrace, Leeway: o.Leeway,
+		MaxFailures: o.MaxFailures, LockoutWindow: o.LockoutWindow,
+		IPRate: o.IPRate, IPBurst: o.IPBurst, HashWorkers: o.HashWorkers, HashWait: o.HashWait,
+		BcryptCost: o.BcryptCost, Clients: clients, Store: store, Users: users,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	maxTTL := o.AccessTokenTTL
+	for _, id := range clients.IDs() {
+		c, _ := clients.Get(id)
+		maxTTL = max(maxTTL, c.AccessTokenTTL)
+	}
+	rt := &Runtime{
+		Server: server, Core: core, IAM: iam, Namespace: o.Namespace, Store: store, Users: users,
+		KeyRotationPeriod: o.KeyRotation, KeyPublishLead: o.KeyPublishLead, MaxTokenLife: maxTTL + o.Leeway,
+		BcryptCost: o.BcryptCost,
+	}
+	return server, rt, nil
+}
+
+// SetReviewAuthorizer sets who may call the TokenReview webhook.
+func (s *Server) SetReviewAuthorizer(f func(*http.Request) bool) { s.cfg.AuthorizeReview = f }
