@@ -172,8 +172,12 @@ In another shell:
   %[8]s get nodes.resources.kubesphere.io
   %[8]s get deployments.resources.kubesphere.io -n demo nginx -o yaml
   %[8]s get --raw /apis/resources.kubesphere.io/v1alpha3/namespaces/demo/pods
+KubeSphere queries (sorting, filters, pages, exact totals):
+  %[8]s get --raw '/apis/resources.kubesphere.io/v1alpha3/pods?sortBy=createTime&limit=5&status=Running'
+  %[8]s get pods.resources.kubesphere.io -A -l search.resources.kubesphere.io/sortBy=name,search.resources.kubesphere.io/ascending=true
 Directly on ks-apiserver (client certificate of the admin kubeconfig):
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /apis/resources.kubesphere.io/v1alpha3/nodes
+  %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw '/kapis/resources.kubesphere.io/v1alpha3/namespaces/web-shop/pods?sortBy=name&limit=3&page=2'
 
 `, pods, len(controlplane.DemoNodes), controlplane.DemoNamespaces,
 		cp.URL, cp.Dir, ks.URL, envFile, kubectl, controlplane.APIServiceName)
@@ -186,7 +190,7 @@ func printOAuthQuickstart(ks *controlplane.KSAPIServer, kubectl, tokenKubeconfig
   WARNING: this password is for local use only (set KS_ADMIN_PASSWORD to choose another).
   curl --cacert %[2]s -X POST %[3]s/oauth/token -H 'Content-Type: application/x-www-form-urlencoded' -d '%[4]s'
   TOKEN=$(curl -s --cacert %[2]s -X POST %[3]s/oauth/token -d '%[4]s' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-  curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/apis/resources.kubesphere.io/v1alpha3/nodes
+  curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/kapis/resources.kubesphere.io/v1alpha3/nodes
   %[5]s --kubeconfig %[6]s --token "$TOKEN" get nodes        # through kube-apiserver's token webhook
   curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/oauth/userinfo
   curl --cacert %[2]s -H "Authorization: Bearer $TOKEN" %[3]s/oauth/logout

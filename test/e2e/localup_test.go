@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -210,5 +211,30 @@ func checkLocalUpOAuth(t *testing.T, quickstart, dir string, port int) {
 		"get", "nodes", "-o", "name").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "node/node-1") {
 		t.Fatalf("kubectl --token through kube-apiserver: %v\n%s", err, out)
+	}
+
+	// The seed's second call, as the quickstart prints it.
+	nodesURL := local.URL + "/kapis/resources.kubesphere.io/v1alpha3/nodes"
+	if !strings.Contains(quickstart, `-H "Authorization: Bearer $TOKEN" `+nodesURL) {
+		t.Fatalf("quickstart lacks the seed's nodes call:\n%s", quickstart)
+	}
+	client, err := local.HTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, nodesURL, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var nodes struct {
+		Items      []json.RawMessage `json:"items"`
+		TotalItems int               `json:"totalItems"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&nodes); err != nil || resp.StatusCode != http.StatusOK ||
+		nodes.TotalItems != len(controlplane.DemoNodes) || len(nodes.Items) != nodes.TotalItems {
+		t.Fatalf("seed GET /kapis/.../nodes with the token: %d %v %+v", resp.StatusCode, err, nodes)
 	}
 }
