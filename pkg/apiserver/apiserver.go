@@ -127,7 +127,7 @@ func (c completedConfig) New() (*Server, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := installOAuth(genericServer, c.ExtraConfig.OAuth); err != nil {
+	if err := installOAuth(genericServer, c.ExtraConfig.OAuth, upstream); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: genericServer}, nil

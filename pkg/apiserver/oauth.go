@@ -10,6 +10,7 @@ import (
 	"k8s.io/apiserver/pkg/server/healthz"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
 // OAuth is the OAuth server mounted next to the API on the secure port.
@@ -46,9 +47,13 @@ func (cfg *Config) completeOAuth() {
 // installOAuth mounts the OAuth handler outside the API groups (the
 // authorizer lets /oauth/* and /.well-known/* through; the handlers
 // authenticate what they need themselves) and runs its watches and leader.
-func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth) error {
+func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, upstream *mirror.Upstream) error {
 	if o == nil {
 		return nil
+	}
+	if o.Runtime.UsersServed == nil {
+		// The mirror of users knows whether kube-apiserver serves the CRD.
+		o.Runtime.UsersServed = func() bool { return upstream.Served("users") }
 	}
 	h := o.Server.Handler()
 	for _, p := range oauth.Paths {

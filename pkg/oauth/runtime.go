@@ -58,9 +58,18 @@ type Runtime struct {
 	KeyRotationPeriod, KeyPublishLead, MaxTokenLife time.Duration
 	// BcryptCost hashes plaintext passwords.
 	BcryptCost int
+	// UsersServed reports whether kube-apiserver serves the User API; while
+	// it does not (the CRD not installed) there is nobody to log in and the
+	// users watch cannot sync, which must not keep the whole server unready.
+	// Nil means always.
+	UsersServed func() bool
 
 	leader atomic.Bool
 	queue  workqueue.TypedRateLimitingInterface[string]
+	// ready latches the first success of Ready: a users CRD installed
+	// later must not take the whole server out of service while its watch
+	// starts.
+	ready atomic.Bool
 }
 
 // Ready reports whether the server can answer: keys loaded, watches synced.
@@ -70,9 +79,10 @@ func (rt *Runtime) Ready() error {
 		return errors.New("OAuth signing keys not loaded")
 	case !rt.Store.HasSynced():
 		return errors.New("OAuth sessions not synced")
-	case !rt.Users.HasSynced():
+	case !rt.Users.HasSynced() && (rt.UsersServed == nil || rt.UsersServed()) && !rt.ready.Load():
 		return errors.New("users not synced")
 	}
+	rt.ready.Store(true)
 	return nil
 }
 

@@ -16,7 +16,8 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
 )
 
-// On a cluster without the users CRD, users.resources.kubesphere.io is
+// On a cluster without the users CRD (where the deployment manifests are
+// checked first), users.resources.kubesphere.io is
 // still discoverable and lists empty (not an error); once the CRD is
 // installed, ks-apiserver finds it and mirrors its objects. It needs a
 // control plane of its own: the shared one has the CRD.
@@ -29,18 +30,20 @@ func TestAbsentUpstreamAPIAppears(t *testing.T) {
 	}
 	defer bare.Stop()
 	artifacts := filepath.Join(repoRoot(), "artifacts", "deploy")
-	if _, err := bare.StartKSAPIServer(ctx, controlplane.KSConfig{
-		Binary: ksBin, ArtifactsDir: artifacts, Name: "ks-absent-crd",
-		ExtraArgs: []string{"--upstream-discovery-interval=2s"},
-	}); err != nil {
-		t.Fatal(err)
-	}
 	run := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, kubectlBin, append([]string{"--kubeconfig", bare.AdminKubeconfig}, args...)...)
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		err := cmd.Run()
 		return out.String() + errOut.String(), err
+	}
+	checkDeployManifests(t, artifacts, run)
+
+	if _, err := bare.StartKSAPIServer(ctx, controlplane.KSConfig{
+		Binary: ksBin, ArtifactsDir: artifacts, Name: "ks-absent-crd",
+		ExtraArgs: []string{"--upstream-discovery-interval=2s"},
+	}); err != nil {
+		t.Fatal(err)
 	}
 
 	if out, err := run("api-resources", "--api-group=resources.kubesphere.io", "-o", "name"); err != nil || !strings.Contains(out, "users.resources.kubesphere.io") {
@@ -68,4 +71,36 @@ func TestAbsentUpstreamAPIAppears(t *testing.T) {
 		out, err := run("get", "users.resources.kubesphere.io", "-o", "name")
 		return err == nil && strings.TrimSpace(out) == "user.resources.kubesphere.io/late-user"
 	})
+}
+
+// checkDeployManifests checks that the in-cluster manifests (kubectl apply -k
+// artifacts/deploy) render and that kube-apiserver accepts them: a
+// server-side dry run on a cluster that has nothing of ks-apiserver yet
+// validates every object against the real schemas and admission.
+func checkDeployManifests(t *testing.T, dir string, kubectl func(args ...string) (string, error)) {
+	t.Helper()
+	rendered, err := kubectl("kustomize", dir)
+	if err != nil {
+		t.Fatalf("kubectl kustomize %s: %v\n%s", dir, err, rendered)
+	}
+	for _, kind := range []string{"Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole",
+		"Service", "Deployment", "PodDisruptionBudget", "APIService"} {
+		if !strings.Contains(rendered, "\nkind: "+kind+"\n") {
+			t.Errorf("kubectl kustomize %s renders no %s", dir, kind)
+		}
+	}
+	// A dry run does not create the namespace the other objects need.
+	if out, err := kubectl("create", "namespace", "kubesphere-system"); err != nil {
+		t.Fatalf("create namespace: %v\n%s", err, out)
+	}
+	out, err := kubectl("apply", "--dry-run=server", "-k", dir)
+	if err != nil {
+		t.Fatalf("kubectl apply --dry-run=server -k %s: %v\n%s", dir, err, out)
+	}
+	for _, want := range []string{"deployment.apps/ks-apiserver created", "poddisruptionbudget.policy/ks-apiserver created",
+		"apiservice.apiregistration.k8s.io/v1alpha3.resources.kubesphere.io created", "service/ks-apiserver created"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("server dry run did not apply %q:\n%s", want, out)
+		}
+	}
 }

@@ -226,3 +226,12 @@ func (u *Upstream) GroupSum(resource, group, key string) []int64 {
 	}
 	return c.index.GroupSum(group, key)
 }
+
+// Served reports whether kube-apiserver serves the upstream resource of the
+// mirrored resource named name (as last discovered).
+func (u *Upstream) Served(name string) bool {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	_, ok := u.caches[name]
+	return ok
+}
