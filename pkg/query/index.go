@@ -288,6 +288,18 @@ func (ix *Index) GroupSize(group, key string) int {
 	return len(ix.groups[group][key])
 }
 
+// Get returns the object namespace/name ("" namespace for cluster-scoped
+// objects), if present.
+func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	it, ok := ix.items[objectKey(namespace, name)]
+	if !ok {
+		return nil, false
+	}
+	return it.Object, true
+}
+
 // Len returns the number of objects in the index.
 func (ix *Index) Len() int {
 	ix.mu.RLock()

@@ -28,7 +28,7 @@ type event struct {
 }
 
 // Cache is ks-apiserver's own view of one upstream resource, fed by the
-// events of its informer: the objects by key and namespace, the
+// events of its informer: the objects in sorted indexes, the
 // resourceVersion they are at, a window of recent events for watches that
 // resume, and the active watchers. Gets, lists and watches all read it, so a
 // list at resourceVersion R followed by a watch from R neither misses nor
@@ -36,14 +36,13 @@ type event struct {
 // changes them.
 type Cache struct {
 	res *Resource
-	// index holds the same objects in the sorted trees lists are answered
-	// from; it changes under mu together with objects and rv.
+	// index holds the objects, by key and in the sorted trees lists are
+	// answered from; it changes under mu together with rv.
 	index *query.Index
 
-	mu      sync.RWMutex
-	objects map[string]runtime.Object
-	rv      uint64
-	synced  bool
+	mu     sync.RWMutex
+	rv     uint64
+	synced bool
 	// window holds the most recent events in a ring; every event after
 	// windowStart is in it.
 	window      []event
@@ -83,7 +82,6 @@ func NewCache(res *Resource, window int) *Cache {
 		res:      res,
 		index:    query.NewIndex(res.QueryType()),
 		kept:     map[uint64]keptSnapshot{},
-		objects:  map[string]runtime.Object{},
 		window:   make([]event, window),
 		watchers: map[*cacheWatcher]struct{}{},
 	}
@@ -149,11 +147,6 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 	if oldItem != nil {
 		prev, _ = oldItem.(runtime.Object)
 	}
-	key := m.GetName()
-	if c.res.Namespaced {
-		key = m.GetNamespace() + "/" + key
-	}
-
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if typ == watch.Modified && prev != nil {
@@ -165,14 +158,10 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 		prev = nil
 	}
 	if typ == watch.Deleted {
+		prev, _ = c.index.Get(m.GetNamespace(), m.GetName())
 		c.index.Delete(obj)
-		prev = c.objects[key]
-		delete(c.objects, key)
-	} else {
-		if err := c.index.Set(obj); err != nil {
-			klog.ErrorS(err, "Cannot index upstream object", "resource", c.res.Name, "object", klog.KObj(m))
-		}
-		c.objects[key] = obj
+	} else if err := c.index.Set(obj); err != nil {
+		klog.ErrorS(err, "Cannot index upstream object", "resource", c.res.Name, "object", klog.KObj(m))
 	}
 	// A delete found by a relist carries the last known version, not the
 	// deletion's; it must not move the cache backwards.
@@ -248,13 +237,12 @@ func (c *Cache) Index() *query.Index { return c.index }
 
 // get returns the object namespace/name and the cache's resourceVersion.
 func (c *Cache) get(namespace, name string) (runtime.Object, bool, uint64) {
-	key := name
-	if c.res.Namespaced {
-		key = namespace + "/" + name
+	if !c.res.Namespaced {
+		namespace = ""
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	obj, ok := c.objects[key]
+	obj, ok := c.index.Get(namespace, name)
 	return obj, ok, c.rv
 }
 
