@@ -201,6 +201,15 @@ func (t *Type) SortKeyNames() []string {
 	return names
 }
 
+// ParameterNames returns every query parameter a list of the type reads
+// besides the Kubernetes ones: sortBy, ascending, page and the filters,
+// sorted.
+func (t *Type) ParameterNames() []string {
+	names := append(t.FilterNames(), ParamSortBy, ParamAscending, ParamPage)
+	slices.Sort(names)
+	return names
+}
+
 // FilterNames returns every filter parameter of the type, sorted.
 func (t *Type) FilterNames() []string {
 	t.Complete()

@@ -277,6 +277,25 @@ func TestQuerySortedWalkUnderChurn(t *testing.T) {
 	}
 }
 
+// The spelling (kebab-case) works; a label with the prefix that
+// names no parameter is a 400, never silently ignored.
+func TestSearchLabelSpellings(t *testing.T) {
+	want := list(t, throughKube(), apisPrefix+"/namespaces/demo/pods", url.Values{"sortBy": {"createTime"}}).names(t)
+	out := mustKubectl(t, "get", "pods.resources.kubesphere.io", "-n", "demo", "-o", "name",
+		"-l", "search.resources.kubesphere.io/sort-by=createTime")
+	var got []string
+	for _, line := range nonEmptyLines(out) {
+		got = append(got, "demo/"+strings.TrimPrefix(line, "pod.resources.kubesphere.io/"))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("-l search.resources.kubesphere.io/sort-by=createTime:\n%v\nwant %v", got, want)
+	}
+	_, errOut, err := kubectl(t, "get", "pods.resources.kubesphere.io", "-n", "demo", "-l", "search.resources.kubesphere.io/sortby=name")
+	if err == nil || !strings.Contains(errOut, "is not a query parameter of pods") || !strings.Contains(errOut, "sortBy") {
+		t.Errorf("unknown search label: %v %s", err, errOut)
+	}
+}
+
 // KubeSphere 3.3's /kapis shape and status codes.
 func TestKapisShapeAndStatus(t *testing.T) {
 	direct := directClientFor(t, ks)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -236,10 +238,19 @@ func (r *REST) listQuery(ctx context.Context, label labels.Selector) (labels.Sel
 	if err != nil {
 		return nil, nil, err
 	}
-	for k, v := range search {
+	params := r.res.QueryType().ParameterNames()
+	for label, v := range search {
+		k := searchParam(label)
+		if !slices.Contains(params, k) {
+			// Unlike an unknown URL parameter, a label with this prefix can
+			// only mean a query parameter: never ignore it silently.
+			return nil, nil, apierrors.NewBadRequest(fmt.Sprintf(
+				"label %s%s is not a query parameter of %s; accepted: %s (or their kebab-case spelling, as sort-by)",
+				SearchLabelPrefix, label, r.res.Name, strings.Join(params, ", ")))
+		}
 		if _, ok := values[k]; ok {
 			return nil, nil, apierrors.NewBadRequest(fmt.Sprintf(
-				"query parameter %q is given both as a parameter and as the label %s%s", k, SearchLabelPrefix, k))
+				"query parameter %q is given both as a parameter and as the label %s%s", k, SearchLabelPrefix, label))
 		}
 		values[k] = []string{v}
 	}

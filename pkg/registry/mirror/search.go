@@ -13,7 +13,8 @@ import (
 
 // SearchLabelPrefix spells a KubeSphere query parameter as a label selector
 // requirement, for clients that can only pass selectors (kubectl get -l):
-// search.resources.kubesphere.io/sortBy=creationTimestamp is sortBy=creationTimestamp.
+// search.resources.kubesphere.io/sortBy=creationTimestamp (or sort-by=...)
+// is sortBy=creationTimestamp.
 const SearchLabelPrefix = "search.resources.kubesphere.io/"
 
 type queryValuesKey struct{}
@@ -78,4 +79,16 @@ func hasSearchRequirements(sel labels.Selector) bool {
 		}
 	}
 	return false
+}
+
+// searchParam is the query parameter a search label names: the parameter
+// itself (sortBy) or its kebab-case spelling (sort-by).
+func searchParam(label string) string {
+	parts := strings.Split(label, "-")
+	for i := 1; i < len(parts); i++ {
+		if p := parts[i]; p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "")
 }
