@@ -28,7 +28,7 @@ func buildHandlerChain(apiHandler http.Handler, c *genericapiserver.Config) http
 func withQueryValues(handler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		info, ok := genericapirequest.RequestInfoFrom(req.Context())
-		if ok && info.IsResourceRequest && info.APIGroup == v1alpha3.GroupName && info.Verb == "list" {
+		if ok && info.IsResourceRequest && info.APIGroup == v1alpha3.GroupName && (info.Verb == "list" || info.Verb == "watch") {
 			req = req.WithContext(mirror.WithQueryValues(req.Context(), req.URL.Query()))
 		}
 		handler.ServeHTTP(w, req)

@@ -366,6 +366,7 @@ func TestKapisShapeAndStatus(t *testing.T) {
 		{apisPrefix + "/namespaces/demo/pods", url.Values{"ascending": {"maybe"}}, 400, metav1.StatusReasonBadRequest, `accepted values: true, false`},
 		{apisPrefix + "/namespaces/demo/pods", url.Values{"page": {"2"}}, 400, metav1.StatusReasonBadRequest, `needs "limit"`},
 		{apisPrefix + "/namespaces/demo/pods", url.Values{"label": {"a=(b"}}, 400, metav1.StatusReasonBadRequest, `"label"`},
+		{apisPrefix + "/namespaces/demo/pods", url.Values{"watch": {"1"}, "status": {"Running"}}, 400, metav1.StatusReasonBadRequest, `a watch cannot use it`},
 	}
 	for _, c := range errorsCases {
 		for where, client := range map[string]rest.Interface{"direct": direct, "through kube-apiserver": throughKube()} {

@@ -329,6 +329,13 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 		return nil, apierrors.NewBadRequest(fmt.Sprintf(
 			"%s* label requirements select and sort lists; a watch cannot use them", SearchLabelPrefix))
 	}
+	values := queryValuesFrom(ctx)
+	for _, p := range r.res.QueryType().ParameterNames() {
+		if _, ok := values[p]; ok {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf(
+				"query parameter %q selects or sorts lists; a watch cannot use it (watch with labelSelector or fieldSelector)", p))
+		}
+	}
 	req := watchRequest{
 		namespace: genericapirequest.NamespaceValue(ctx),
 		label:     options.LabelSelector,
