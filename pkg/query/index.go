@@ -84,6 +84,12 @@ func objectKey(namespace, name string) string {
 }
 
 func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
+	return ix.t.newItem(obj, true)
+}
+
+// newItem computes what queries read of obj; groups only when the item
+// enters an index.
+func (t *Type) newItem(obj runtime.Object, groups bool) (*Item, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, err
@@ -92,26 +98,44 @@ func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
 		Object:    obj,
 		Namespace: m.GetNamespace(),
 		Name:      m.GetName(),
-		attrs:     make([]string, len(ix.t.attrs)),
-		keys:      make([]Key, len(ix.t.keys)),
+		attrs:     make([]string, len(t.attrs)),
+		keys:      make([]Key, len(t.keys)),
 	}
 	it.sig = NameSignature(it.Name)
-	for i, name := range ix.t.attrs {
-		it.attrs[i] = ix.t.filters[name].Attr(obj)
+	for i, name := range t.attrs {
+		it.attrs[i] = t.filters[name].Attr(obj)
 	}
-	for i, name := range ix.t.keys {
-		it.keys[i] = ix.t.sortKeys[name].Of(obj)
+	for i, name := range t.keys {
+		it.keys[i] = t.sortKeys[name].Of(obj)
 	}
-	if len(ix.t.groups) > 0 {
-		it.groups = make([]itemGroup, len(ix.t.groups))
-		for i, name := range ix.t.groups {
-			it.groups[i].keys = ix.t.Groups[name](obj)
-			if of := ix.t.Sums[name]; of != nil && len(it.groups[i].keys) > 0 {
+	if groups && len(t.groups) > 0 {
+		it.groups = make([]itemGroup, len(t.groups))
+		for i, name := range t.groups {
+			it.groups[i].keys = t.Groups[name](obj)
+			if of := t.Sums[name]; of != nil && len(it.groups[i].keys) > 0 {
 				it.groups[i].sum = of(obj)
 			}
 		}
 	}
 	return it, nil
+}
+
+// Matches reports whether obj passes every filter, as a list would judge
+// it (watches filter their events with it).
+func (t *Type) Matches(obj runtime.Object, filters []Predicate) bool {
+	if len(filters) == 0 {
+		return true
+	}
+	it, err := t.newItem(obj, false)
+	if err != nil {
+		return false
+	}
+	for _, f := range filters {
+		if !f(it) {
+			return false
+		}
+	}
+	return true
 }
 
 // globalCompare and nsCompare are the orders of the two trees of sort key k.

@@ -15,10 +15,12 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
@@ -366,7 +368,7 @@ func TestKapisShapeAndStatus(t *testing.T) {
 		{apisPrefix + "/namespaces/demo/pods", url.Values{"ascending": {"maybe"}}, 400, metav1.StatusReasonBadRequest, `accepted values: true, false`},
 		{apisPrefix + "/namespaces/demo/pods", url.Values{"page": {"2"}}, 400, metav1.StatusReasonBadRequest, `needs "limit"`},
 		{apisPrefix + "/namespaces/demo/pods", url.Values{"label": {"a=(b"}}, 400, metav1.StatusReasonBadRequest, `"label"`},
-		{apisPrefix + "/namespaces/demo/pods", url.Values{"watch": {"1"}, "status": {"Running"}}, 400, metav1.StatusReasonBadRequest, `a watch cannot use it`},
+		{apisPrefix + "/namespaces/demo/pods", url.Values{"watch": {"1"}, "status": {"running"}}, 400, metav1.StatusReasonBadRequest, `accepted values: Waiting, Running, Error, Completed`},
 	}
 	for _, c := range errorsCases {
 		for where, client := range map[string]rest.Interface{"direct": direct, "through kube-apiserver": throughKube()} {
@@ -506,6 +508,103 @@ func TestKapisAuthorization(t *testing.T) {
 		body, code := getRaw(t, client, kapisPrefix+path, nil)
 		if code != http.StatusForbidden || !strings.Contains(string(body), `"reason": "Forbidden"`) && !strings.Contains(string(body), `"reason":"Forbidden"`) {
 			t.Errorf("view user on %s: %d %.200s", path, code, body)
+		}
+	}
+}
+
+// A watch is filtered by the KubeSphere filters as a list is, given as URL
+// parameters or as search labels: a pod that starts to match arrives as
+// ADDED, one that stops matching as DELETED, others never.
+func TestWatchWithKubeSphereFilters(t *testing.T) {
+	ns := newNamespace(t, "watch-filters", 2)
+	client := kubernetes.NewForConfigOrDie(cp.Admin)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// URL parameters, through kube-apiserver, read as a raw event stream.
+	httpClient, err := rest.HTTPClientFor(cp.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet,
+		cp.Admin.Host+apisPrefix+"/namespaces/"+ns+"/pods?watch=1&status=Running&name=pod-01", nil)
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("watch with parameters: %d", resp.StatusCode)
+	}
+	params := make(chan string, 10)
+	go func() {
+		dec := json.NewDecoder(resp.Body)
+		for {
+			var e struct {
+				Type   string
+				Object struct{ Metadata metav1.ObjectMeta }
+			}
+			if dec.Decode(&e) != nil {
+				close(params)
+				return
+			}
+			params <- e.Type + " " + e.Object.Metadata.Name
+		}
+	}()
+	// Search labels, with the generated clientset.
+	w, err := versioned.NewForConfigOrDie(cp.Admin).ResourcesV1alpha3().Pods(ns).Watch(ctx, metav1.ListOptions{
+		LabelSelector: "search.resources.kubesphere.io/status=Running,search.resources.kubesphere.io/name=pod-01",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	labelled := make(chan string, 10)
+	go func() {
+		defer close(labelled)
+		for e := range w.ResultChan() {
+			m, err := meta.Accessor(e.Object)
+			if err != nil {
+				labelled <- fmt.Sprintf("%s %+v", e.Type, e.Object)
+				continue
+			}
+			labelled <- string(e.Type) + " " + m.GetName()
+		}
+	}()
+
+	setPhase := func(name string, phase corev1.PodPhase) {
+		t.Helper()
+		p, err := client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Status.Phase = phase
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", Image: "busybox", Ready: phase == corev1.PodRunning,
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}
+		if _, err := client.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second)               // both watches established
+	setPhase("pod-00", corev1.PodRunning) // running, but not named pod-01: never seen
+	setPhase("pod-01", corev1.PodRunning) // enters the selection
+	setPhase("pod-01", corev1.PodPending) // leaves it
+	want := []string{"ADDED pod-01", "DELETED pod-01"}
+	for name, events := range map[string]chan string{"parameters": params, "search labels": labelled} {
+		var got []string
+		for len(got) < 2 {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					t.Fatalf("%s: watch ended after %v", name, got)
+				}
+				got = append(got, e)
+			case <-ctx.Done():
+				t.Fatalf("%s: events so far %v", name, got)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: events %v, want %v", name, got, want)
 		}
 	}
 }

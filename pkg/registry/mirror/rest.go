@@ -325,22 +325,24 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
 		return nil, err
 	}
-	if hasSearchRequirements(options.LabelSelector) {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf(
-			"%s* label requirements select and sort lists; a watch cannot use them", SearchLabelPrefix))
-	}
-	values := queryValuesFrom(ctx)
-	for _, p := range r.res.QueryType().ParameterNames() {
-		if _, ok := values[p]; ok {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf(
-				"query parameter %q selects or sorts lists; a watch cannot use it (watch with labelSelector or fieldSelector)", p))
-		}
+	// The KubeSphere filters (URL parameters or search labels) select the
+	// events as they select a list; sortBy, ascending and page do not apply
+	// to a stream of events.
+	label, q, err := r.listQuery(ctx, options.LabelSelector)
+	if err != nil {
+		return nil, err
 	}
 	req := watchRequest{
 		namespace: genericapirequest.NamespaceValue(ctx),
-		label:     options.LabelSelector,
+		label:     label,
 		field:     options.FieldSelector,
 		bookmarks: options.AllowWatchBookmarks,
+	}
+	if q.MatchNothing {
+		req.filter = func(runtime.Object) bool { return false }
+	} else if len(q.Filters) > 0 {
+		t, filters := r.res.QueryType(), q.Filters
+		req.filter = func(obj runtime.Object) bool { return t.Matches(obj, filters) }
 	}
 	if req.label != nil && req.label.Empty() {
 		req.label = nil

@@ -66,21 +66,6 @@ func splitSearchSelector(sel labels.Selector) (labels.Selector, map[string]strin
 	return rest, params, nil
 }
 
-// hasSearchRequirements reports whether a label selector spells query
-// parameters, which only lists read.
-func hasSearchRequirements(sel labels.Selector) bool {
-	if sel == nil {
-		return false
-	}
-	reqs, _ := sel.Requirements()
-	for _, req := range reqs {
-		if strings.HasPrefix(req.Key(), SearchLabelPrefix) {
-			return true
-		}
-	}
-	return false
-}
-
 // searchParam is the query parameter a search label names: the parameter
 // itself (sortBy) or its kebab-case spelling (sort-by).
 func searchParam(label string) string {

@@ -27,6 +27,8 @@ type watchRequest struct {
 	namespace string
 	label     labels.Selector
 	field     fields.Selector
+	// filter holds the KubeSphere filters of the request (nil for none).
+	filter func(runtime.Object) bool
 	// initial: send the current state as ADDED events first.
 	initial bool
 	// resume: replay the events after from (when not initial).
@@ -214,7 +216,10 @@ func (w *cacheWatcher) matches(obj runtime.Object) bool {
 	if w.req.label != nil && !w.req.label.Matches(labels.Set(m.GetLabels())) {
 		return false
 	}
-	return w.req.field == nil || w.req.field.Matches(w.cache.res.fieldSet(obj, m))
+	if w.req.field != nil && !w.req.field.Matches(w.cache.res.fieldSet(obj, m)) {
+		return false
+	}
+	return w.req.filter == nil || w.req.filter(obj)
 }
 
 // bookmark sends a BOOKMARK at rv; initialEnd marks the end of the initial
