@@ -79,12 +79,21 @@ func mapKey(m map[string]string) []byte {
 	return []byte(b.String())
 }
 
+// maxSharedMap is the largest encoded map worth sharing: longer ones (a
+// last-applied configuration among the annotations) are unique to their
+// object, and keeping them in the table would only hold memory.
+const maxSharedMap = 1024
+
 // shareMap returns a shared copy of a string map equal to m.
 func shareMap(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return m
 	}
-	shared, _ := sharedStringMaps.share(mapKey(m), m)
+	key := mapKey(m)
+	if len(key) > maxSharedMap {
+		return m
+	}
+	shared, _ := sharedStringMaps.share(key, m)
 	return shared
 }
 
