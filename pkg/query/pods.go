@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Group names of pods, kept up to date by the pods' index.
@@ -66,27 +67,34 @@ func PodInService(svc *corev1.Service, pod *corev1.Pod) bool {
 // CompilePodServiceName is KubeSphere 3.3's pods serviceName filter: the
 // pods that the Service named value, in the pod's namespace, selects (see
 // PodInService). A missing service, or one with an empty selector, matches
-// nothing. The service is looked up in env's "services" cache when the
-// predicate first meets a pod of a namespace, once per namespace and
-// request.
+// nothing. The service is read from env's "services" cache for every pod, so
+// a long-lived predicate (a watch's) follows changes of the service; its
+// parsed selector is reused while the cached service object is the same.
 func CompilePodServiceName(value string, env Env) (Predicate, error) {
+	type parsed struct {
+		svc runtime.Object
+		sel labels.Selector
+	}
 	var mu sync.Mutex
-	selectors := map[string]labels.Selector{} // by namespace; nil: matches nothing
+	memo := map[string]parsed{} // by namespace
 	selectorIn := func(ns string) labels.Selector {
+		if env == nil {
+			return nil
+		}
+		obj, found := env.Get("services", ns, value)
+		if !found {
+			return nil
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		sel, ok := selectors[ns]
-		if ok {
-			return sel
+		if p, ok := memo[ns]; ok && p.svc == obj {
+			return p.sel
 		}
-		if env != nil {
-			if obj, found := env.Get("services", ns, value); found {
-				if svc, isSvc := as[*corev1.Service](obj); isSvc && len(svc.Spec.Selector) > 0 {
-					sel = labels.SelectorFromSet(svc.Spec.Selector)
-				}
-			}
+		var sel labels.Selector
+		if svc, isSvc := as[*corev1.Service](obj); isSvc && len(svc.Spec.Selector) > 0 {
+			sel = labels.SelectorFromSet(svc.Spec.Selector)
 		}
-		selectors[ns] = sel
+		memo[ns] = parsed{svc: obj, sel: sel}
 		return sel
 	}
 	return func(it *Item) bool {

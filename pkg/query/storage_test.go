@@ -204,9 +204,17 @@ func TestPodServiceName(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("serviceName=%q: %v, want %v", value, got, want)
 		}
-		if env.gets != 3 {
-			t.Errorf("serviceName=%q: %d lookups, want one per namespace (3)", value, env.gets)
-		}
+	}
+	// A long-lived predicate (a watch's) follows a change of the service.
+	p, _ := query.CompilePodServiceName("web", env)
+	if !p(items[0]) || p(items[2]) {
+		t.Fatal("before the change")
+	}
+	env.mu.Lock()
+	env.objects["services"]["a/web"] = svc("a", "web", map[string]string{"app": "db"})
+	env.mu.Unlock()
+	if p(items[0]) || !p(items[2]) {
+		t.Error("the predicate kept the old selector after the service changed")
 	}
 	if p, _ := query.CompilePodServiceName("web", nil); p(items[0]) {
 		t.Error("nil env matches")
