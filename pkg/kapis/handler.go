@@ -146,14 +146,8 @@ func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Res
 	}
 	out := listResult{Items: []any{}}
 	if c != nil {
-		sel := mirror.Selection{Namespace: r.namespace, Query: q, Limit: -1}
-		if q.Limit != -1 {
-			offset, ok := query.Offset(q.Page, q.Limit)
-			sel.Offset, sel.Limit = offset, q.Limit
-			if !ok || q.Limit < 0 || offset < 0 {
-				sel.Offset, sel.Limit = 0, 0 // KubeSphere: an empty page
-			}
-		}
+		sel := mirror.Selection{Namespace: r.namespace, Query: q}
+		sel.Offset, sel.Limit = q.Bounds()
 		result, _, err := mirror.NewStore(res, c).Select(sel)
 		if err != nil {
 			writeError(w, err)

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -108,15 +107,6 @@ func (ks *KeySet) Rotate(now time.Time, period, lead, maxTokenLife time.Duration
 	}
 	ks.Keys = kept
 	return changed
-}
-
-// parseKeySet parses the keys of a set into a keyRing.
-func parseKeySet(data []byte) (*keyRing, error) {
-	var set KeySet
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("decode key set: %w", err)
-	}
-	return newKeyRing(set)
 }
 
 func newKeyRing(set KeySet) (*keyRing, error) {

@@ -101,10 +101,10 @@ func (c *benchCluster) list(tb testing.TB, ix *query.Index, t *query.Type, names
 	if err != nil {
 		tb.Fatal(err)
 	}
-	offset, _ := query.Offset(q.Page, q.Limit)
+	offset, limit := q.Bounds()
 	res := ix.Snapshot().List(query.Request{
 		Namespace: namespace, SortBy: q.SortBy, Descending: !q.Ascending,
-		Filters: q.Filters, NameSig: q.NameSig, Offset: offset, Limit: q.Limit,
+		Filters: q.Filters, NameSig: q.NameSig, Offset: offset, Limit: limit,
 	})
 	if t.Decorate != nil {
 		for _, it := range res.Items {

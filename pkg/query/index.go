@@ -305,13 +305,6 @@ func (ix *Index) Group(group, key string) []runtime.Object {
 	return out
 }
 
-// GroupSize returns how many objects are under key in group.
-func (ix *Index) GroupSize(group, key string) int {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return len(ix.groups[group][key])
-}
-
 // Get returns the object namespace/name ("" namespace for cluster-scoped
 // objects), if present.
 func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
@@ -322,13 +315,6 @@ func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
 		return nil, false
 	}
 	return it.Object, true
-}
-
-// Len returns the number of objects in the index.
-func (ix *Index) Len() int {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return len(ix.items)
 }
 
 // Snapshot returns the index's current state; it never changes afterwards.

@@ -234,18 +234,19 @@ func (q *Query) addFilter(t *Type, name, value string, env Env) error {
 	return nil
 }
 
-// Window returns the range [start, end) of a total-item list that a Compat
-// page/limit selects, with KubeSphere's rules: no limit (-1) is everything;
-// a negative limit or offset, or an offset past the end, is an empty page.
-func (q *Query) Window(total int) (start, end int) {
+// Bounds returns the offset and the page size (negative: everything) that
+// a Compat page/limit selects, with KubeSphere's rules: no limit (-1) is
+// everything; a negative limit or offset, or one that does not fit, is an
+// empty page (an offset past the end gives one too).
+func (q *Query) Bounds() (offset, limit int) {
 	if q.Limit == -1 {
-		return 0, total
+		return 0, -1
 	}
 	offset, ok := Offset(q.Page, q.Limit)
-	if q.Limit < 0 || !ok || offset < 0 || offset > total {
+	if !ok || q.Limit < 0 || offset < 0 {
 		return 0, 0
 	}
-	return offset, min(offset+q.Limit, total)
+	return offset, q.Limit
 }
 
 // Offset returns (page-1)*limit, the number of items before a page, and false

@@ -31,7 +31,7 @@ func Compact(obj any) (any, error) {
 		}
 	}
 	if pod, ok := obj.(*corev1.Pod); ok {
-		compactPod(pod)
+		compactPodStatus(&pod.Status)
 		sharePod(pod)
 	}
 	return obj, nil
@@ -90,8 +90,9 @@ func compactMeta(m *metav1.ObjectMeta) {
 	}
 }
 
-func compactPod(p *corev1.Pod) {
-	spec := &p.Spec
+// compactPodSpec makes a spec's strings shared; sharePod calls it only for
+// specs it has not seen yet.
+func compactPodSpec(spec *corev1.PodSpec) {
 	spec.NodeName = s(spec.NodeName)
 	spec.ServiceAccountName = s(spec.ServiceAccountName)
 	spec.DeprecatedServiceAccount = s(spec.DeprecatedServiceAccount)
@@ -115,8 +116,9 @@ func compactPod(p *corev1.Pod) {
 	for i := range spec.ImagePullSecrets {
 		spec.ImagePullSecrets[i].Name = s(spec.ImagePullSecrets[i].Name)
 	}
+}
 
-	st := &p.Status
+func compactPodStatus(st *corev1.PodStatus) {
 	st.HostIP = s(st.HostIP)
 	for i := range st.HostIPs {
 		st.HostIPs[i].IP = s(st.HostIPs[i].IP)

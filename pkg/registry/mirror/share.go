@@ -102,28 +102,20 @@ func shareMap(m map[string]string) map[string]string {
 func shareMeta(m *metav1.ObjectMeta) {
 	m.Labels = shareMap(m.Labels)
 	m.Annotations = shareMap(m.Annotations)
-	if len(m.OwnerReferences) > 0 {
-		var key []byte
-		for i := range m.OwnerReferences {
-			b, err := m.OwnerReferences[i].Marshal()
-			if err != nil {
-				return
-			}
-			key = append(key, b...)
-		}
-		m.OwnerReferences, _ = sharedOwnerRefs.share(key, m.OwnerReferences)
-	}
+	m.OwnerReferences = shareSlice(sharedOwnerRefs, m.OwnerReferences)
 }
 
 // sharePod shares the spec (all but the node and host names) and the
-// conditions a pod has in common with others. It must run after everything
-// else that changes the pod: what it shares is never written again.
+// conditions a pod has in common with others; a spec seen before is not
+// compacted again. It must run after everything else that changes the pod:
+// what it shares is never written again.
 func sharePod(p *corev1.Pod) {
-	node, host := p.Spec.NodeName, p.Spec.Hostname
+	node, host := s(p.Spec.NodeName), s(p.Spec.Hostname)
 	spec := p.Spec
 	spec.NodeName, spec.Hostname = "", ""
 	key, err := spec.Marshal()
 	if err != nil {
+		compactPodSpec(&p.Spec)
 		return
 	}
 	shared, ok := sharedPodSpecs.get(key)
@@ -131,6 +123,7 @@ func sharePod(p *corev1.Pod) {
 		// A spec not seen yet still shares its parts with others: the
 		// sidecar every pod has, the service account volume, the default
 		// tolerations.
+		compactPodSpec(&spec)
 		shareContainers(spec.InitContainers)
 		shareContainers(spec.Containers)
 		spec.Volumes = shareSlice(sharedVolumes, spec.Volumes)
@@ -139,18 +132,7 @@ func sharePod(p *corev1.Pod) {
 	}
 	p.Spec = *shared
 	p.Spec.NodeName, p.Spec.Hostname = node, host
-
-	if len(p.Status.Conditions) > 0 {
-		var key []byte
-		for i := range p.Status.Conditions {
-			b, err := p.Status.Conditions[i].Marshal()
-			if err != nil {
-				return
-			}
-			key = append(key, b...)
-		}
-		p.Status.Conditions, _ = sharedPodConditions.share(key, p.Status.Conditions)
-	}
+	p.Status.Conditions = shareSlice(sharedPodConditions, p.Status.Conditions)
 }
 
 // marshaler is a generated protobuf type.
