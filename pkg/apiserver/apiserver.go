@@ -104,6 +104,7 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 
+	reads := readAuthorizer(c.GenericConfig.Authorization.Authorizer)
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(v1alpha3.GroupName, Scheme, metav1.ParameterCodec, Codecs)
 	storage := map[string]rest.Storage{}
 	for _, res := range upstream.Resources() {
@@ -111,13 +112,13 @@ func (c completedConfig) New() (*Server, error) {
 		if t, ok := printers.For(res.Upstream); ok {
 			table = mirror.NewTableConvertor(res, t.Columns, t.Cells)
 		}
-		storage[res.Name] = mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table)
+		storage[res.Name] = mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table, reads)
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[v1alpha3.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
 		return nil, err
 	}
-	genericServer.Handler.NonGoRestfulMux.HandlePrefix(kapis.Prefix+"/", kapis.New(upstream))
+	genericServer.Handler.NonGoRestfulMux.HandlePrefix(kapis.Prefix+"/", kapis.New(upstream, reads))
 	if err := genericServer.AddReadyzChecks(upstream.ReadyCheck()); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,15 @@
 package apiserver
 
 import (
+	"context"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	authzmirror "github.com/ks-apiserver/ks-apiserver/pkg/authorization/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
@@ -28,4 +33,33 @@ func mirrorAuthorizer(delegate authorizer.Authorizer) authorizer.Authorizer {
 		gr, ok := upstream[resource]
 		return gr, ok
 	})
+}
+
+// listAuthorizer answers the registry's questions about filters and
+// computed fields that read other resources with the authorizer requests go
+// through (delegated, cached, mirror rule included): such a read needs what
+// listing the resource through ks-apiserver needs, no more and no less, so
+// it tells the caller exactly what they could have listed themselves.
+type listAuthorizer struct{ authz authorizer.Authorizer }
+
+// readAuthorizer is nil when authorization is off (a nil authorizer).
+func readAuthorizer(authz authorizer.Authorizer) mirror.ReadAuthorizer {
+	if authz == nil {
+		return nil
+	}
+	return listAuthorizer{authz: authz}
+}
+
+// AuthorizeList implements mirror.ReadAuthorizer.
+func (a listAuthorizer) AuthorizeList(ctx context.Context, resource, namespace string) (bool, string, error) {
+	u, ok := genericapirequest.UserFrom(ctx)
+	if !ok {
+		return false, "the request has no user", nil
+	}
+	decision, reason, err := a.authz.Authorize(ctx, authorizer.AttributesRecord{
+		User: u, Verb: "list", Namespace: namespace,
+		APIGroup: v1alpha3.GroupName, APIVersion: v1alpha3.SchemeGroupVersion.Version,
+		Resource: resource, ResourceRequest: true,
+	})
+	return decision == authorizer.DecisionAllow, reason, err
 }

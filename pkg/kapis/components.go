@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -22,19 +23,22 @@ var SystemNamespaces = []string{
 
 // componentStatus is KubeSphere's ComponentStatus.
 type componentStatus struct {
-	Name            string            `json:"name"`
-	Namespace       string            `json:"namespace"`
-	SelfLink        string            `json:"selfLink"`
-	Label           map[string]string `json:"label"`
-	StartedAt       time.Time         `json:"startedAt"`
-	TotalBackends   int               `json:"totalBackends"`
-	HealthyBackends int               `json:"healthyBackends"`
+	Name      string            `json:"name"`
+	Namespace string            `json:"namespace"`
+	SelfLink  string            `json:"selfLink"`
+	Label     map[string]string `json:"label"`
+	StartedAt time.Time         `json:"startedAt"`
+	// The backends are pods: left out for a caller who may not list the
+	// pods of the component's namespace.
+	TotalBackends   *int `json:"totalBackends,omitempty"`
+	HealthyBackends *int `json:"healthyBackends,omitempty"`
 }
 
 // healthStatus is KubeSphere's HealthStatus.
 type healthStatus struct {
 	KubeSphereComponents []componentStatus `json:"kubesphereStatus"`
-	NodeStatus           nodeStatus        `json:"nodeStatus"`
+	// NodeStatus is left out for a caller who may not list nodes.
+	NodeStatus *nodeStatus `json:"nodeStatus,omitempty"`
 }
 
 type nodeStatus struct {
@@ -50,21 +54,26 @@ const (
 )
 
 // serveComponents answers /components, /components/{name} and
-// /componenthealth from the service, pod and node caches.
-func (h *Handler) serveComponents(w http.ResponseWriter, r route) {
+// /componenthealth from the service, pod and node caches; reads tells what
+// of the pods and nodes the caller may see.
+func (h *Handler) serveComponents(w http.ResponseWriter, reads *mirror.Reads, r route) {
 	if r.resource == componentHealthPath {
 		if r.name != "" {
 			writeError(w, noRoute(Prefix+"/"+componentHealthPath+"/"+r.name))
 			return
 		}
-		writeJSON(w, http.StatusOK, healthStatus{KubeSphereComponents: h.components(""), NodeStatus: h.nodeHealth()})
+		health := healthStatus{KubeSphereComponents: h.components(reads, "")}
+		if reads.Allowed(query.Read{Resource: "nodes", AllNamespaces: true}, "", "") {
+			health.NodeStatus = h.nodeHealth()
+		}
+		writeJSON(w, http.StatusOK, health)
 		return
 	}
 	if r.name == "" {
-		writeJSON(w, http.StatusOK, h.components(""))
+		writeJSON(w, http.StatusOK, h.components(reads, ""))
 		return
 	}
-	found := h.components(r.name)
+	found := h.components(reads, r.name)
 	if len(found) == 0 {
 		writeError(w, apierrors.NewNotFound(corev1.Resource("components"), r.name))
 		return
@@ -73,8 +82,9 @@ func (h *Handler) serveComponents(w http.ResponseWriter, r route) {
 }
 
 // components returns the components of the system namespaces, in their
-// order, or the first one named name.
-func (h *Handler) components(name string) []componentStatus {
+// order, or the first one named name; with their backends where the caller
+// may list pods.
+func (h *Handler) components(reads *mirror.Reads, name string) []componentStatus {
 	out := []componentStatus{}
 	services := h.store("services")
 	pods := h.store("pods")
@@ -95,14 +105,15 @@ func (h *Handler) components(name string) []componentStatus {
 				Name: svc.Name, Namespace: svc.Namespace, Label: svc.Spec.Selector,
 				StartedAt: svc.CreationTimestamp.Time.UTC(),
 			}
-			if pods != nil {
+			if pods != nil && reads.Allowed(query.Read{Resource: "pods"}, "", ns) {
 				backends, _, _ := pods.List(ns, labels.SelectorFromSet(svc.Spec.Selector), nil)
+				total, healthy := len(backends), 0
 				for _, p := range backends {
-					c.TotalBackends++
 					if pod, ok := p.(*corev1.Pod); ok && podHealthy(pod) {
-						c.HealthyBackends++
+						healthy++
 					}
 				}
+				c.TotalBackends, c.HealthyBackends = &total, &healthy
 			}
 			out = append(out, c)
 			if name != "" {
@@ -127,8 +138,8 @@ func podHealthy(p *corev1.Pod) bool {
 	return true
 }
 
-func (h *Handler) nodeHealth() nodeStatus {
-	var s nodeStatus
+func (h *Handler) nodeHealth() *nodeStatus {
+	s := &nodeStatus{}
 	nodes := h.store("nodes")
 	if nodes == nil {
 		return s

@@ -46,7 +46,7 @@ func TestComponents(t *testing.T) {
 		},
 		"nodes": {node("n1", corev1.ConditionTrue), node("n2", corev1.ConditionFalse), node("n3", corev1.ConditionTrue)},
 	})
-	h := kapis.New(up)
+	h := kapis.New(up, nil)
 	get := func(path string) (int, []byte) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, kapis.Prefix+path, nil))

@@ -23,7 +23,7 @@ func fixedHandler() http.Handler {
 	for i := range 5 {
 		objects["nodes"] = append(objects["nodes"], fixtures.RealisticNode(i))
 	}
-	return kapis.New(mirror.NewFixedUpstream(registryresources.All(), objects))
+	return kapis.New(mirror.NewFixedUpstream(registryresources.All(), objects), nil)
 }
 
 // FuzzListHandler sends arbitrary paths, query strings and methods to the

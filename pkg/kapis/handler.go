@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/klog/v2"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -28,15 +29,18 @@ const Prefix = "/kapis/resources.kubesphere.io/v1alpha3"
 
 // Handler serves the routes under Prefix. Authentication and authorization
 // happen before it, in the server's handler chain, which sees these paths as
-// resource requests of resources.kubesphere.io.
+// resource requests of resources.kubesphere.io; filters and computed fields
+// that read other resources are authorized here, through reads.
 type Handler struct {
 	upstream  *mirror.Upstream
+	reads     mirror.ReadAuthorizer
 	resources map[string]*mirror.Resource
 }
 
-// New serves the resources upstream mirrors.
-func New(upstream *mirror.Upstream) *Handler {
-	h := &Handler{upstream: upstream, resources: map[string]*mirror.Resource{}}
+// New serves the resources upstream mirrors; reads authorizes what filters
+// and computed fields read of other resources (nil: authorization is off).
+func New(upstream *mirror.Upstream, reads mirror.ReadAuthorizer) *Handler {
+	h := &Handler{upstream: upstream, reads: reads, resources: map[string]*mirror.Resource{}}
 	for _, res := range upstream.Resources() {
 		h.resources[res.Name] = res
 	}
@@ -93,7 +97,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if r.namespace == "" && (r.resource == componentsPath || r.resource == componentHealthPath) {
-		h.serveComponents(w, r)
+		h.serveComponents(w, mirror.NewReads(req.Context(), h.reads), r)
 		return
 	}
 	res, ok := h.resources[r.resource]
@@ -111,7 +115,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if r.name != "" {
-		h.get(w, res, c, r)
+		h.get(w, req, res, c, r)
 		return
 	}
 	h.list(w, req, res, c, r)
@@ -124,7 +128,7 @@ func scopeHint(res *mirror.Resource, r route) string {
 	return ""
 }
 
-func (h *Handler) get(w http.ResponseWriter, res *mirror.Resource, c *mirror.Cache, r route) {
+func (h *Handler) get(w http.ResponseWriter, req *http.Request, res *mirror.Resource, c *mirror.Cache, r route) {
 	notFound := apierrors.NewNotFound(res.Upstream.GroupResource(), r.name)
 	if c == nil {
 		writeError(w, notFound)
@@ -135,13 +139,18 @@ func (h *Handler) get(w http.ResponseWriter, res *mirror.Resource, c *mirror.Cac
 		writeError(w, notFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.serve(res, obj))
+	writeJSON(w, http.StatusOK, h.serve(mirror.NewReads(req.Context(), h.reads), res, r.namespace, obj))
 }
 
 func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Resource, c *mirror.Cache, r route) {
 	q, err := query.Parse(req.URL.Query(), query.Compat, res.QueryType(), h.upstream)
 	if err != nil {
 		writeError(w, apierrors.NewBadRequest(err.Error()))
+		return
+	}
+	reads := mirror.NewReads(req.Context(), h.reads)
+	if err := reads.Filters(v1alpha3.Resource(res.Name), q, mirror.ListScope(res, r.namespace, q, nil)); err != nil {
+		writeError(w, err)
 		return
 	}
 	out := listResult{Items: []any{}}
@@ -155,7 +164,7 @@ func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Res
 		}
 		out.TotalItems = result.Total
 		for _, it := range result.Items {
-			out.Items = append(out.Items, h.serve(res, it.Object))
+			out.Items = append(out.Items, h.serve(reads, res, r.namespace, it.Object))
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -163,11 +172,10 @@ func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Res
 
 // serve returns what KubeSphere clients get for a cached object: the
 // upstream object as the mirror serves it (a user without its password
-// hash), with the type's computed annotations on a copy.
-func (h *Handler) serve(res *mirror.Resource, obj runtime.Object) runtime.Object {
-	if decorate := res.QueryType().Decorate; decorate != nil {
-		obj = decorate(obj, h.upstream)
-	}
+// hash), with the type's computed annotations on a copy where the caller
+// may read what they are computed from (namespace is the request's).
+func (h *Handler) serve(reads *mirror.Reads, res *mirror.Resource, namespace string, obj runtime.Object) runtime.Object {
+	obj = reads.Decorate(res, h.upstream, namespace, obj)
 	if res.Convert != nil && res.ToUpstream != nil {
 		obj = res.ToUpstream(res.Convert(obj))
 	}

@@ -61,6 +61,9 @@ type Query struct {
 	// MatchNothing is set when the list is empty whatever the objects: an
 	// unknown filter on /kapis, as in KubeSphere.
 	MatchNothing bool
+	// Reads are the other resources the given filters read (see
+	// Filter.Reads), in parameter order, for the caller to authorize.
+	Reads []ParamRead
 }
 
 // Error is a parameter with a value the query language does not accept.
@@ -211,6 +214,9 @@ func (q *Query) parseCompat(values url.Values, t *Type, env Env) error {
 
 func (q *Query) addFilter(t *Type, name, value string, env Env) error {
 	f := t.filters[name]
+	for _, r := range f.Reads {
+		q.Reads = append(q.Reads, ParamRead{Param: name, Read: r})
+	}
 	if name == "namespace" && t.Namespaced {
 		q.Namespace = value
 	}

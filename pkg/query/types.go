@@ -80,6 +80,28 @@ type Filter struct {
 	// Compile turns a request's value into a predicate. It is used when Attr
 	// is nil. An error is a bad value (a 400 naming the parameter).
 	Compile func(value string, env Env) (Predicate, error)
+	// Reads are the other resources Compile's predicate reads through env
+	// (pods' serviceName reads services): a caller needs the right to read
+	// them too, which the registry checks before it runs the filter.
+	Reads []Read
+}
+
+// Read is another resource that a filter or a type's computed annotations
+// read through an Env.
+type Read struct {
+	// Resource is the resource read ("services").
+	Resource string
+	// AllNamespaces is set when what is read spans every namespace (the pods
+	// on a node, the PVCs of a storage class); otherwise only the namespace
+	// of the object at hand is read (a pod's services, a PVC's pods).
+	AllNamespaces bool
+}
+
+// ParamRead is a filter parameter of a Query whose filter reads another
+// resource.
+type ParamRead struct {
+	Param string
+	Read
 }
 
 // SortKey is one sortBy value of a Type. Objects are ordered by the key, then
@@ -135,6 +157,10 @@ type Type struct {
 	// annotations (node requests and limits, PVC in-use, ...). It must not
 	// mutate obj. Nil means objects are served as cached.
 	Decorate func(obj runtime.Object, env Env) runtime.Object
+	// DecorateReads are the other resources Decorate reads through env.
+	// Objects are served without the computed annotations (never with
+	// wrong values) to a caller who may not read all of them.
+	DecorateReads []Read
 
 	compiled bool
 	filters  map[string]Filter

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -30,6 +31,7 @@ type REST struct {
 	res      *Resource
 	resource schema.GroupResource
 	upstream *Upstream
+	reads    ReadAuthorizer
 }
 
 var (
@@ -42,12 +44,14 @@ var (
 )
 
 // NewREST serves res, in the API group of resource, from the cache upstream
-// keeps for it; table is how its objects print (nil: name and age only).
-func NewREST(res *Resource, resource schema.GroupResource, upstream *Upstream, table rest.TableConvertor) *REST {
+// keeps for it; table is how its objects print (nil: name and age only);
+// reads authorizes filters that read other resources (nil: authorization
+// is off).
+func NewREST(res *Resource, resource schema.GroupResource, upstream *Upstream, table rest.TableConvertor, reads ReadAuthorizer) *REST {
 	if table == nil {
 		table = rest.NewDefaultTableConvertor(resource)
 	}
-	return &REST{TableConvertor: table, res: res, resource: resource, upstream: upstream}
+	return &REST{TableConvertor: table, res: res, resource: resource, upstream: upstream, reads: reads}
 }
 
 // New returns an empty object of the resource.
@@ -108,7 +112,7 @@ func (r *REST) List(ctx context.Context, options *metainternalversion.ListOption
 		if _, err := decodeContinue(options.Continue); err != nil {
 			return nil, err
 		}
-		if _, _, err := r.listQuery(ctx, options.LabelSelector); err != nil {
+		if _, _, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector); err != nil {
 			return nil, err
 		}
 	} else if page, err = r.listPage(ctx, c, options); err != nil {
@@ -148,7 +152,7 @@ type listPage struct {
 }
 
 func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) (listPage, error) {
-	label, q, err := r.listQuery(ctx, options.LabelSelector)
+	label, q, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector)
 	if err != nil {
 		return listPage{}, err
 	}
@@ -226,10 +230,12 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 	return page, nil
 }
 
-// listQuery reads the KubeSphere parameters of a list, from its URL and
-// from search.resources.kubesphere.io/<parameter>=<value> requirements of
-// its label selector, and returns the label selector without those.
-func (r *REST) listQuery(ctx context.Context, label labels.Selector) (labels.Selector, *query.Query, error) {
+// listQuery reads the KubeSphere parameters of a list or watch, from its URL
+// and from search.resources.kubesphere.io/<parameter>=<value> requirements
+// of its label selector, and returns the label selector without those. A
+// filter that reads another resource the caller may not list in the scope
+// of the request (field is its field selector) is a 403.
+func (r *REST) listQuery(ctx context.Context, label labels.Selector, field fields.Selector) (labels.Selector, *query.Query, error) {
 	values := url.Values{}
 	for k, vs := range queryValuesFrom(ctx) {
 		values[k] = vs
@@ -257,6 +263,10 @@ func (r *REST) listQuery(ctx context.Context, label labels.Selector) (labels.Sel
 	q, err := query.Parse(values, query.Native, r.res.QueryType(), r.upstream)
 	if err != nil {
 		return nil, nil, apierrors.NewBadRequest(err.Error())
+	}
+	scope := ListScope(r.res, genericapirequest.NamespaceValue(ctx), q, field)
+	if err := NewReads(ctx, r.reads).Filters(r.resource, q, scope); err != nil {
+		return nil, nil, err
 	}
 	return label, q, nil
 }
@@ -328,7 +338,7 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	// The KubeSphere filters (URL parameters or search labels) select the
 	// events as they select a list; sortBy, ascending and page do not apply
 	// to a stream of events.
-	label, q, err := r.listQuery(ctx, options.LabelSelector)
+	label, q, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector)
 	if err != nil {
 		return nil, err
 	}

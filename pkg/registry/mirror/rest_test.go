@@ -60,7 +60,7 @@ func startedREST(t *testing.T, objs ...runtime.Object) *REST {
 	factory := informers.NewSharedInformerFactory(fake.NewClientset(objs...), 0)
 	informer := factory.Core().V1().Pods().Informer()
 	up, c := upstreamWith(informer)
-	r := NewREST(up.Resources()[0], podsResource, up, nil)
+	r := NewREST(up.Resources()[0], podsResource, up, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	factory.Start(ctx.Done())
@@ -87,7 +87,7 @@ func upstreamWith(informer cache.SharedIndexInformer) (*Upstream, *Cache) {
 // NotFound, and still rejects bad field selectors.
 func TestRESTUpstreamAbsent(t *testing.T) {
 	up := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
-	r := NewREST(up.Resources()[0], podsResource, up, nil)
+	r := NewREST(up.Resources()[0], podsResource, up, nil, nil)
 	obj, err := r.List(inNamespace(""), nil)
 	if err != nil {
 		t.Fatalf("List: %v", err)
@@ -167,7 +167,7 @@ func TestRESTList(t *testing.T) {
 func TestRESTNotSynced(t *testing.T) {
 	factory := informers.NewSharedInformerFactory(fake.NewClientset(), 0)
 	up, _ := upstreamWith(factory.Core().V1().Pods().Informer())
-	r := NewREST(up.Resources()[0], podsResource, up, nil)
+	r := NewREST(up.Resources()[0], podsResource, up, nil, nil)
 	_, err := r.List(inNamespace(""), nil)
 	if !apierrors.IsServiceUnavailable(err) {
 		t.Errorf("List before sync: got %v, want ServiceUnavailable", err)

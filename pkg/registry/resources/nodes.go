@@ -37,6 +37,7 @@ func nodes() mirror.Resource {
 				// Totals the pods index keeps per node as pods come and go.
 				return query.NodeWithResourceValues(n, query.GroupSum(env, "pods", query.PodGroupNode, n.Name, podResourceValues))
 			}),
+			DecorateReads: []query.Read{{Resource: "pods", AllNamespaces: true}},
 		},
 	}
 }

@@ -33,6 +33,7 @@ func persistentvolumeclaims() mirror.Resource {
 			Decorate: query.DecorateOf(func(p *corev1.PersistentVolumeClaim, env query.Env) *corev1.PersistentVolumeClaim {
 				return query.PVCWithInUse(p, env != nil && len(env.Group("pods", query.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0)
 			}),
+			DecorateReads: []query.Read{{Resource: "pods"}},
 		},
 	}
 }

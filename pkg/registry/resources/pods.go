@@ -42,7 +42,7 @@ func pods() mirror.Resource {
 			Filters: map[string]query.Filter{
 				"nodeName":    {Attr: query.AttrOf(func(p *corev1.Pod) string { return p.Spec.NodeName })},
 				"pvcName":     {Compile: query.MatchOf(query.PodMountsPVC)},
-				"serviceName": {Compile: query.CompilePodServiceName},
+				"serviceName": {Compile: query.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
 				"phase":       {Values: query.PodPhases, Attr: query.AttrOf(func(p *corev1.Pod) string { return string(p.Status.Phase) })},
 				"status":      {Values: query.PodStatuses, Attr: query.AttrOf(query.PodStatus)},
 			},

@@ -31,6 +31,7 @@ func storageclasses() mirror.Resource {
 				}
 				return query.StorageClassWithPVCCount(sc, n)
 			}),
+			DecorateReads: []query.Read{{Resource: "persistentvolumeclaims", AllNamespaces: true}},
 		},
 	}
 }
