@@ -2,11 +2,14 @@ package apiserver
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
@@ -38,5 +41,43 @@ func TestMirrorAuthorizerCoversEveryResource(t *testing.T) {
 				t.Errorf("upstream checks %v, want [%v]", upstreamAsked, want)
 			}
 		})
+	}
+}
+
+// A filter's or computed field's read of another resource needs what a list
+// of that resource through ks-apiserver needs: the mirror permission and the
+// upstream one, for the request's user, in the namespace asked about.
+func TestReadAuthorizerAsksTheMirrorRule(t *testing.T) {
+	var asked []string
+	delegate := authorizer.AuthorizerFunc(func(_ context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
+		asked = append(asked, a.GetUser().GetName()+" "+a.GetVerb()+" "+a.GetAPIGroup()+"/"+a.GetResource()+" "+a.GetNamespace())
+		// alice may list services in demo through the mirror only.
+		if a.GetNamespace() == "demo" && a.GetAPIGroup() == v1alpha3.GroupName {
+			return authorizer.DecisionAllow, "", nil
+		}
+		if a.GetNamespace() == "web" {
+			return authorizer.DecisionAllow, "", nil
+		}
+		return authorizer.DecisionNoOpinion, "", nil
+	})
+	reads := readAuthorizer(mirrorAuthorizer(delegate))
+	ctx := genericapirequest.WithUser(context.Background(), &user.DefaultInfo{Name: "alice"})
+
+	if ok, _, err := reads.AuthorizeList(ctx, "services", "web"); !ok || err != nil {
+		t.Errorf("services in web: %v %v, want allowed", ok, err)
+	}
+	want := []string{"alice list resources.kubesphere.io/services web", "alice list /services web"}
+	if !slices.Equal(asked, want) {
+		t.Errorf("asked %q, want %q", asked, want)
+	}
+	ok, reason, err := reads.AuthorizeList(ctx, "services", "demo")
+	if ok || err != nil || !strings.Contains(reason, `cannot list services in namespace "demo"`) {
+		t.Errorf("services in demo without upstream: %v %q %v, want denied naming the upstream permission", ok, reason, err)
+	}
+	if ok, _, _ := reads.AuthorizeList(context.Background(), "services", "web"); ok {
+		t.Error("a request without a user was allowed")
+	}
+	if readAuthorizer(nil) != nil {
+		t.Error("authorization off must give a nil ReadAuthorizer (everything allowed)")
 	}
 }
