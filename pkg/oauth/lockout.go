@@ -53,6 +53,12 @@ func recordKey(canonical string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// LoginRecordSecretName is the name of the Secret, in the OAuth namespace,
+// that counts a username's failed logins (deleting it resets the counts).
+func LoginRecordSecretName(username string) string {
+	return loginRecordPrefix + recordKey(canonicalUsername(username))
+}
+
 // sourceKey tags an attempt with its client address as a digest, never the
 // address itself, salted with the name so tags do not link users.
 func sourceKey(canonical, ip string) string {
