@@ -249,7 +249,7 @@ func testFreshTokensWorkAtOnce(t *testing.T, a, b *controlplane.KSAPIServer) {
 	}
 	var mu sync.Mutex
 	failures := map[string]int{}
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 40; i++ {
 		issuer, other := a, b
 		if i%2 == 1 {
 			issuer, other = b, a
@@ -273,6 +273,6 @@ func testFreshTokensWorkAtOnce(t *testing.T, a, b *controlplane.KSAPIServer) {
 		wg.Wait()
 	}
 	if len(failures) > 0 {
-		t.Fatalf("fresh tokens refused on first use (of 20): %v", failures)
+		t.Fatalf("fresh tokens refused on first use (of 40): %v", failures)
 	}
 }

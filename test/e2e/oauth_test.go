@@ -258,7 +258,8 @@ func TestOAuthTwoReplicas(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			replicas[i], errs[i] = runReplica(ctx, name)
+			// One limit for both lockout levels, so that the status shows it.
+			replicas[i], errs[i] = runReplica(ctx, name, "--oauth-lockout-max-failures-per-user=10")
 		}()
 	}
 	wg.Wait()
