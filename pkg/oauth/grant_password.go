@@ -42,6 +42,9 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 	if !slot.Granted {
 		return nil, errBadCredentials()
 	}
+	// Giving the slot back must happen even if the client has gone.
+	bookkeeping, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 
 	user, exists := s.cfg.Users.User(canonical)
 	hash, usable := s.dummyHash, false
@@ -58,7 +61,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		match = s.compare(hash, []byte(password)) == nil
 	}); err != nil {
 		// Not a guess: the password was never compared.
-		if err := slot.Cancel(context.WithoutCancel(ctx)); err != nil {
+		if err := slot.Cancel(bookkeeping); err != nil {
 			klog.ErrorS(err, "Giving back a failed-login slot")
 		}
 		return nil, errUnavailable(1)
@@ -73,7 +76,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		}
 		return nil, errBadCredentials()
 	}
-	if err := slot.Succeeded(context.WithoutCancel(ctx)); err != nil {
+	if err := slot.Succeeded(bookkeeping); err != nil {
 		klog.ErrorS(err, "Clearing the failed logins of an address after a login")
 	}
 
