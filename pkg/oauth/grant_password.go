@@ -13,8 +13,10 @@ import (
 )
 
 // passwordGrant is RFC 6749 §4.3 with brute-force protection: a per-IP
-// limit and the shared lockout before any hashing, a bounded hashing pool,
-// a dummy hash for unknown users, and one answer for every failure.
+// limit, then a failure slot reserved in the shared lockout before any
+// hashing (a burst cannot have more guesses checked than the limits), a
+// bounded hashing pool, a dummy hash for unknown users, and one answer for
+// every failure.
 func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []string) (*tokenResponse, *oauthError) {
 	username, password := f["username"], f["password"]
 	if username == "" || password == "" {
@@ -28,14 +30,21 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 	}
 	ctx := r.Context()
 	canonical := canonicalUsername(username)
-	locked, err := s.lockout.Locked(ctx, canonical)
-	if err != nil {
-		klog.ErrorS(err, "Reading the failed-login record")
-		return nil, errUnavailable(1)
-	}
-	if locked || s.retries.seen(canonical, password, s.now()) {
+	if s.retries.seen(canonical, password, s.now()) {
 		return nil, errBadCredentials()
 	}
+	slot, err := s.lockout.Reserve(ctx, canonical, clientIP(r))
+	if err != nil {
+		// Fail closed: no password is compared without a slot.
+		klog.ErrorS(err, "Reserving a failed-login slot")
+		return nil, errUnavailable(1)
+	}
+	if !slot.Granted {
+		return nil, errBadCredentials()
+	}
+	// Giving the slot back must happen even if the client has gone.
+	bookkeeping, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 
 	user, exists := s.cfg.Users.User(canonical)
 	hash, usable := s.dummyHash, false
@@ -51,20 +60,24 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		// usable account, so unknown users cost the same time.
 		match = s.compare(hash, []byte(password)) == nil
 	}); err != nil {
+		// Not a guess: the password was never compared.
+		if err := slot.Cancel(bookkeeping); err != nil {
+			klog.ErrorS(err, "Giving back a failed-login slot")
+		}
 		return nil, errUnavailable(1)
 	}
 	now := s.now()
 	ok := match && usable && !tooLong && s.userMayLogin(user, now)
 	if !ok {
+		// The slot stays as the counted failure.
 		s.retries.add(canonical, password, now)
-		count, err := s.lockout.Fail(ctx, canonical)
-		if err != nil {
-			klog.ErrorS(err, "Counting a failed login")
-		}
-		if exists && count >= s.cfg.MaxFailures {
+		if exists && slot.UserFailures >= s.cfg.MaxFailuresPerUser {
 			s.markLocked(user.Name, now)
 		}
 		return nil, errBadCredentials()
+	}
+	if err := slot.Succeeded(bookkeeping); err != nil {
+		klog.ErrorS(err, "Clearing the failed logins of an address after a login")
 	}
 
 	session := &Session{

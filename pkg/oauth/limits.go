@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -34,10 +33,7 @@ func (l *ipLimiter) allow(r *http.Request) (bool, time.Duration) {
 	if l.rate <= 0 {
 		return true, 0
 	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+	ip := clientIP(r)
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -90,13 +90,13 @@ func TestOAuth2AutoDetectRetryCountsOnce(t *testing.T) {
 		t.Fatal("wrong password accepted")
 	}
 	r, _ := e.store.GetLoginRecord(ctx, recordKey("alice"))
-	if len(r.Failures) != 1 {
-		t.Fatalf("one attempt counted %d times", len(r.Failures))
+	if len(r.Attempts) != 1 {
+		t.Fatalf("one attempt counted %d times", len(r.Attempts))
 	}
 	// A different wrong password is a new attempt.
 	_, _ = cfg.PasswordCredentialsToken(ctx, "alice", "wrong-twice")
-	if r, _ = e.store.GetLoginRecord(ctx, recordKey("alice")); len(r.Failures) != 2 {
-		t.Fatalf("two attempts counted %d times", len(r.Failures))
+	if r, _ = e.store.GetLoginRecord(ctx, recordKey("alice")); len(r.Attempts) != 2 {
+		t.Fatalf("two attempts counted %d times", len(r.Attempts))
 	}
 	// The right password still works at once.
 	if _, err := cfg.PasswordCredentialsToken(ctx, "alice", alicePassword); err != nil {

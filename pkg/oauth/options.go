@@ -31,6 +31,7 @@ type Options struct {
 	RefreshGrace    time.Duration
 	Leeway          time.Duration
 	MaxFailures     int
+	MaxPerUser      int
 	LockoutWindow   time.Duration
 	IPRate          float64
 	IPBurst         int
@@ -56,6 +57,7 @@ func NewOptions() *Options {
 		RefreshGrace:    10 * time.Second,
 		Leeway:          30 * time.Second,
 		MaxFailures:     10,
+		MaxPerUser:      100,
 		LockoutWindow:   10 * time.Minute,
 		IPRate:          1,
 		IPBurst:         30,
@@ -80,7 +82,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.IdleTimeout, "oauth-idle-timeout", o.IdleTimeout, "a session not refreshed for this long ends")
 	fs.DurationVar(&o.RefreshGrace, "oauth-refresh-grace", o.RefreshGrace, "a rotated refresh token still returns the same successor for this long (lost responses); later use revokes the session")
 	fs.DurationVar(&o.Leeway, "oauth-clock-leeway", o.Leeway, "clock skew tolerated on token times (at most 60s)")
-	fs.IntVar(&o.MaxFailures, "oauth-lockout-max-failures", o.MaxFailures, "failed logins of one username within --oauth-lockout-window that lock it")
+	fs.IntVar(&o.MaxFailures, "oauth-lockout-max-failures", o.MaxFailures, "failed logins of one username from one client IP within --oauth-lockout-window that lock it for that IP")
+	fs.IntVar(&o.MaxPerUser, "oauth-lockout-max-failures-per-user", o.MaxPerUser, "failed logins of one username from all client IPs within --oauth-lockout-window that lock it everywhere (User status AuthLimitExceeded); at least --oauth-lockout-max-failures, at most 1000")
 	fs.DurationVar(&o.LockoutWindow, "oauth-lockout-window", o.LockoutWindow, "window of the failed-login count")
 	fs.Float64Var(&o.IPRate, "oauth-ip-rate", o.IPRate, "password attempts and failed client authentications per second per client IP (0: unlimited)")
 	fs.IntVar(&o.IPBurst, "oauth-ip-burst", o.IPBurst, "burst of --oauth-ip-rate")
@@ -109,6 +112,10 @@ func (o *Options) Validate() []error {
 	}
 	if o.MaxFailures < 1 || o.LockoutWindow <= 0 {
 		errs = append(errs, fmt.Errorf("--oauth-lockout-max-failures and --oauth-lockout-window must be positive"))
+	}
+	// The per-user record holds one entry per counted failure.
+	if o.MaxPerUser < o.MaxFailures || o.MaxPerUser > 1000 {
+		errs = append(errs, fmt.Errorf("--oauth-lockout-max-failures-per-user must be between --oauth-lockout-max-failures and 1000, got %d", o.MaxPerUser))
 	}
 	if o.BcryptCost < bcrypt.MinCost || o.BcryptCost > bcrypt.MaxCost {
 		errs = append(errs, fmt.Errorf("--oauth-bcrypt-cost must be between %d and %d", bcrypt.MinCost, bcrypt.MaxCost))
@@ -167,7 +174,7 @@ func (o *Options) Build(cfg *rest.Config) (*Server, *Runtime, error) {
 		Issuer: o.Issuer, Audiences: o.Audiences,
 		AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL, IdleTimeout: o.IdleTimeout,
 		RefreshGrace: o.RefreshGrace, Leeway: o.Leeway,
-		MaxFailures: o.MaxFailures, LockoutWindow: o.LockoutWindow,
+		MaxFailures: o.MaxFailures, MaxFailuresPerUser: o.MaxPerUser, LockoutWindow: o.LockoutWindow,
 		IPRate: o.IPRate, IPBurst: o.IPBurst, HashWorkers: o.HashWorkers, HashWait: o.HashWait,
 		BcryptCost: o.BcryptCost, Clients: clients, Store: store, Users: users,
 	})

@@ -214,7 +214,7 @@ func (rt *Runtime) lead(ctx context.Context) {
 		rt.collectSessions(ctx)
 		rt.unlockUsers(ctx)
 		if err := rt.Store.deleteStaleLoginRecords(ctx, func(r *LoginRecord) bool {
-			return len(r.Failures) == 0 || time.Since(r.Failures[len(r.Failures)-1]) > rt.Server.cfg.LockoutWindow
+			return len(r.Attempts) == 0 || time.Since(r.Attempts[len(r.Attempts)-1].At) > rt.Server.cfg.LockoutWindow
 		}); err != nil {
 			klog.ErrorS(err, "Removing old login records")
 		}

@@ -40,9 +40,12 @@ type Config struct {
 	RefreshGrace time.Duration
 	// Leeway is the clock skew tolerated on exp, iat and nbf (≤ 60 s).
 	Leeway time.Duration
-	// MaxFailures failed logins in LockoutWindow lock a username.
-	MaxFailures   int
-	LockoutWindow time.Duration
+	// MaxFailures failed logins in LockoutWindow lock a username for one
+	// client address; MaxFailuresPerUser (zero: ten times MaxFailures) from
+	// all addresses lock it everywhere.
+	MaxFailures        int
+	MaxFailuresPerUser int
+	LockoutWindow      time.Duration
 	// IPRate (per second) and IPBurst limit password attempts and failed
 	// client authentications per client IP; IPRate 0 disables the limit.
 	IPRate  float64
@@ -73,6 +76,7 @@ type Server struct {
 	ips       *ipLimiter
 	pool      *hashPool
 	retries   *recentFailures
+	loader    *sessionLoader
 	dummyHash []byte
 	// compare is bcrypt.CompareHashAndPassword; tests observe which hashes
 	// are compared.
@@ -93,6 +97,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxFailuresPerUser == 0 {
+		cfg.MaxFailuresPerUser = 10 * cfg.MaxFailures
+	}
 	if cfg.BcryptCost == 0 {
 		cfg.BcryptCost = bcrypt.DefaultCost
 	}
@@ -102,10 +109,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:       cfg,
-		lockout:   &Lockout{store: cfg.Store, MaxFailures: cfg.MaxFailures, Window: cfg.LockoutWindow, now: cfg.Now},
+		lockout:   &Lockout{store: cfg.Store, MaxFailures: cfg.MaxFailures, MaxPerUser: cfg.MaxFailuresPerUser, Window: cfg.LockoutWindow, now: cfg.Now},
 		ips:       newIPLimiter(cfg.IPRate, cfg.IPBurst),
 		pool:      newHashPool(cfg.HashWorkers, cfg.HashWait),
 		retries:   newRecentFailures(5 * time.Second),
+		loader:    newSessionLoader(cfg.Store),
 		dummyHash: dummy,
 		compare:   bcrypt.CompareHashAndPassword,
 		now:       cfg.Now,
@@ -176,7 +184,9 @@ func (id *Identity) Groups() []string { return id.User.Spec.Groups }
 // ks-apiserver's own): signature with a published key, type at+jwt,
 // issuer, audience, times, and that its session is alive and still matches
 // the account (same UID and password, not disabled). It needs no request
-// to kube-apiserver. Errors say nothing about which check failed.
+// to kube-apiserver, except for a token issued within the last minute whose
+// session the watch has not delivered yet (see sessionLoader). Errors say
+// nothing about which check failed.
 func (s *Server) VerifyAccessToken(token, aud string) (*Identity, error) {
 	ring := s.keys.Load()
 	if ring == nil {
@@ -195,6 +205,11 @@ func (s *Server) VerifyAccessToken(token, aud string) (*Identity, error) {
 		return nil, err
 	}
 	session, ok := s.cfg.Store.CachedSession(claims.SessionID)
+	if !ok {
+		// Issued by another replica a moment ago: the watch may not have
+		// delivered the session yet.
+		session, ok = s.loader.load(claims.SessionID, time.Unix(claims.IssuedAt, 0), now)
+	}
 	if !ok || session.User != claims.Subject || session.ClientID != claims.ClientID {
 		return nil, errInvalidToken
 	}

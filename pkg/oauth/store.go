@@ -49,15 +49,29 @@ type Session struct {
 // maxUsedHashes bounds the reuse-detection history of a session.
 const maxUsedHashes = 32
 
-// LoginRecord holds the recent failed logins of one canonical username.
+// LoginRecord holds the recent login attempts of one canonical username,
+// from every client address.
 type LoginRecord struct {
 	// Key is derived from the canonical username (never the raw input).
 	Key string `json:"-"`
-	// Failures are the times of failed attempts inside the window.
-	Failures []time.Time `json:"failures"`
+	// Attempts are the failed (or still running) attempts inside the
+	// window, oldest first. ("failures", the pre-reservation field of plain
+	// times, is ignored: records live for one window.)
+	Attempts []LoginAttempt `json:"attempts"`
 	// Version is the storage version for compare-and-swap updates; empty for
 	// a record not stored yet.
 	Version string `json:"-"`
+}
+
+// LoginAttempt is one failure slot of a LoginRecord.
+type LoginAttempt struct {
+	At time.Time `json:"at"`
+	// Source is a digest of the client address and the name, never the
+	// address itself.
+	Source string `json:"source"`
+	// ID tells a slot apart, so that one whose password was never compared
+	// can be given back.
+	ID string `json:"id"`
 }
 
 // Store is the shared state of the OAuth server: kept in kube-apiserver by
@@ -78,6 +92,11 @@ type Store interface {
 	CachedSession(id string) (*Session, bool)
 	// CachedSessions lists every session in the watch cache.
 	CachedSessions() []*Session
+	// LoadSession reads a session from the source of truth and adds it to
+	// the cache, unless this replica has seen it deleted (a late read must
+	// not bring a deleted session back): for a fresh token whose session the
+	// watch has not delivered yet. ErrNotFound when there is none.
+	LoadSession(ctx context.Context, id string) (*Session, error)
 
 	// GetLoginRecord reads the failure record of a key from the source of
 	// truth; a missing one is returned empty with an empty Version.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -40,12 +41,20 @@ type KubeStore struct {
 
 	mu       sync.RWMutex
 	sessions map[string]*Session
-	synced   cache.InformerSynced
+	// deleted remembers sessions this replica deleted or saw deleted, and
+	// when: a watch event or a LoadSession read that arrives late must not
+	// bring one back (session ids are never reused).
+	deleted map[string]time.Time
+	synced  cache.InformerSynced
 }
+
+// tombstoneTTL is how long a deletion is remembered; late events and reads
+// arrive within seconds.
+const tombstoneTTL = 10 * time.Minute
 
 // NewKubeStore returns a store in namespace; Start runs its watch.
 func NewKubeStore(client kubernetes.Interface, namespace string) *KubeStore {
-	return &KubeStore{client: client, namespace: namespace, sessions: map[string]*Session{}}
+	return &KubeStore{client: client, namespace: namespace, sessions: map[string]*Session{}, deleted: map[string]time.Time{}}
 }
 
 // Start runs the session watch until ctx ends.
@@ -62,9 +71,7 @@ func (k *KubeStore) Start(ctx context.Context) error {
 				obj = d.Obj
 			}
 			if s, ok := obj.(*corev1.Secret); ok {
-				k.mu.Lock()
-				delete(k.sessions, strings.TrimPrefix(s.Name, sessionPrefix))
-				k.mu.Unlock()
+				k.forget(strings.TrimPrefix(s.Name, sessionPrefix))
 			}
 		},
 	})
@@ -79,6 +86,8 @@ func (k *KubeStore) Start(ctx context.Context) error {
 // HasSynced reports whether the session watch has listed everything.
 func (k *KubeStore) HasSynced() bool { return k.synced != nil && k.synced() }
 
+// observe caches a session Secret (replacing what is cached) unless the
+// session was deleted.
 func (k *KubeStore) observe(obj any) {
 	secret, ok := obj.(*corev1.Secret)
 	if !ok {
@@ -89,8 +98,41 @@ func (k *KubeStore) observe(obj any) {
 		return
 	}
 	k.mu.Lock()
-	k.sessions[s.ID] = s
+	if _, gone := k.deleted[s.ID]; !gone {
+		k.sessions[s.ID] = s
+	}
 	k.mu.Unlock()
+}
+
+// remember caches s unless a version is cached already (the watch may have
+// delivered a newer one) or the session was deleted; it reports whether s
+// is, or was already, cached.
+func (k *KubeStore) remember(s *Session) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, gone := k.deleted[s.ID]; gone {
+		return false
+	}
+	if _, ok := k.sessions[s.ID]; !ok {
+		k.sessions[s.ID] = s
+	}
+	return true
+}
+
+// forget drops a session from the cache and remembers its deletion.
+func (k *KubeStore) forget(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.sessions, id)
+	now := time.Now()
+	if len(k.deleted) >= 1024 {
+		for d, t := range k.deleted {
+			if now.Sub(t) > tombstoneTTL {
+				delete(k.deleted, d)
+			}
+		}
+	}
+	k.deleted[id] = now
 }
 
 func decodeSession(secret *corev1.Secret) (*Session, error) {
@@ -137,6 +179,11 @@ func (k *KubeStore) CreateSession(ctx context.Context, s *Session) error {
 		return fmt.Errorf("create session: %w", err)
 	}
 	s.Version = created.ResourceVersion
+	// Its tokens work here the moment they are returned, not only once the
+	// watch delivers the session.
+	if c, err := decodeSession(created); err == nil {
+		k.remember(c)
+	}
 	return nil
 }
 
@@ -181,10 +228,20 @@ func (k *KubeStore) DeleteSession(ctx context.Context, id string) error {
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete session: %w", err)
 	}
-	k.mu.Lock()
-	delete(k.sessions, id)
-	k.mu.Unlock()
+	k.forget(id)
 	return nil
+}
+
+// LoadSession implements Store.
+func (k *KubeStore) LoadSession(ctx context.Context, id string) (*Session, error) {
+	s, err := k.GetSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !k.remember(s) {
+		return nil, ErrNotFound
+	}
+	return s, nil
 }
 
 // CachedSession implements Store.

@@ -107,6 +107,11 @@ func (m *MemoryStore) CachedSession(id string) (*Session, bool) {
 	return m.decode(id)
 }
 
+// LoadSession implements Store: the cache is the store itself.
+func (m *MemoryStore) LoadSession(ctx context.Context, id string) (*Session, error) {
+	return m.GetSession(ctx, id)
+}
+
 // CachedSessions implements Store.
 func (m *MemoryStore) CachedSessions() []*Session {
 	m.mu.RLock()

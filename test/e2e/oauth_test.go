@@ -258,22 +258,8 @@ func TestOAuthTwoReplicas(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := cp.RunKSAPIServer(ctx, controlplane.KSConfig{
-				Binary: ks.Process.Args()[0], ArtifactsDir: filepath.Join(repoRoot(), "artifacts", "deploy"),
-				Name: name, ExtraArgs: oauthArgs,
-			})
-			if err == nil {
-				client, _ := r.HTTPClient()
-				err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
-					resp, err := client.Get(r.URL + "/readyz")
-					if err != nil {
-						return false, nil
-					}
-					resp.Body.Close()
-					return resp.StatusCode == http.StatusOK, nil
-				})
-			}
-			replicas[i], errs[i] = r, err
+			// One limit for both lockout levels, so that the status shows it.
+			replicas[i], errs[i] = runReplica(ctx, name, "--oauth-lockout-max-failures-per-user=10")
 		}()
 	}
 	wg.Wait()
@@ -295,6 +281,10 @@ func TestOAuthTwoReplicas(t *testing.T) {
 				t.Fatalf("JWKS differ: %s vs %s", other, keys)
 			}
 		}
+	})
+
+	t.Run("fresh tokens work at once on both replicas", func(t *testing.T) {
+		testFreshTokensWorkAtOnce(t, a, b)
 	})
 
 	t.Run("token from A works on B", func(t *testing.T) {

@@ -126,10 +126,85 @@ func Run(t *testing.T, a, b oauth.Store, prefix string) {
 		}
 	})
 
+	t.Run("a created session is cached at once on its replica", func(t *testing.T) {
+		for n := 10; n < 20; n++ {
+			s := newSession(n)
+			if err := a.CreateSession(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			// No waiting: a token is handed out right after CreateSession.
+			if got, ok := a.CachedSession(s.ID); !ok || got.User != "alice" {
+				t.Fatalf("session %d not in the creating replica's cache", n)
+			}
+		}
+	})
+
+	t.Run("LoadSession finds what the watch has not delivered yet", func(t *testing.T) {
+		s := newSession(20)
+		if err := a.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.LoadSession(ctx, s.ID)
+		if err != nil || got.ID != s.ID || got.User != "alice" {
+			t.Fatalf("LoadSession: %+v %v", got, err)
+		}
+		if _, ok := b.CachedSession(s.ID); !ok {
+			t.Fatal("a loaded session is not cached")
+		}
+		if _, err := b.LoadSession(ctx, id(998)); !errors.Is(err, oauth.ErrNotFound) {
+			t.Fatalf("missing session: %v", err)
+		}
+	})
+
+	t.Run("a deleted session never comes back", func(t *testing.T) {
+		var ids []string
+		for n := 30; n < 40; n++ {
+			s := newSession(n)
+			if err := a.CreateSession(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			// Deleted before the watch delivered its creation, on the other
+			// replica, which may load it again afterwards.
+			if err := b.DeleteSession(ctx, s.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.LoadSession(ctx, s.ID); !errors.Is(err, oauth.ErrNotFound) {
+				t.Fatalf("LoadSession of a deleted session: %v", err)
+			}
+			ids = append(ids, s.ID)
+		}
+		// Late watch events (the creations) must not bring any back, on
+		// either replica, once the deletion reached it.
+		if !eventually(func() bool {
+			for _, id := range ids {
+				for _, store := range []oauth.Store{a, b} {
+					if _, ok := store.CachedSession(id); ok {
+						return false
+					}
+				}
+			}
+			return true
+		}) {
+			t.Fatal("deleted sessions still cached")
+		}
+		deadline := time.Now().Add(500 * time.Millisecond)
+		for time.Now().Before(deadline) {
+			for _, id := range ids {
+				if _, ok := b.CachedSession(id); ok {
+					t.Fatal("a late event brought a deleted session back on the deleting replica")
+				}
+				if _, err := a.LoadSession(ctx, id); !errors.Is(err, oauth.ErrNotFound) {
+					t.Fatalf("LoadSession of a deleted session: %v", err)
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+
 	t.Run("login records count every failure", func(t *testing.T) {
 		key := id(7)
 		r, err := a.GetLoginRecord(ctx, key)
-		if err != nil || r.Version != "" || len(r.Failures) != 0 {
+		if err != nil || r.Version != "" || len(r.Attempts) != 0 {
 			t.Fatalf("missing record: %+v %v", r, err)
 		}
 		var wg sync.WaitGroup
@@ -144,7 +219,7 @@ func Run(t *testing.T, a, b oauth.Store, prefix string) {
 						t.Error(err)
 						return
 					}
-					r.Failures = append(r.Failures, time.Now().UTC())
+					r.Attempts = append(r.Attempts, oauth.LoginAttempt{At: time.Now().UTC(), Source: "s", ID: fmt.Sprint(i)})
 					err = store.SaveLoginRecord(ctx, r)
 					if errors.Is(err, oauth.ErrConflict) {
 						continue
@@ -158,8 +233,8 @@ func Run(t *testing.T, a, b oauth.Store, prefix string) {
 		}
 		wg.Wait()
 		r, err = b.GetLoginRecord(ctx, key)
-		if err != nil || len(r.Failures) != 10 {
-			t.Fatalf("%d of 10 failures recorded (%v)", len(r.Failures), err)
+		if err != nil || len(r.Attempts) != 10 {
+			t.Fatalf("%d of 10 failures recorded (%v)", len(r.Attempts), err)
 		}
 		stale := &oauth.LoginRecord{Key: key}
 		if err := a.SaveLoginRecord(ctx, stale); !errors.Is(err, oauth.ErrConflict) {
