@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,6 +29,9 @@ type Users interface {
 	User(name string) (*iamv1beta1.User, bool)
 	// UpdateStatus applies mutate to the account's status and stores it.
 	UpdateStatus(ctx context.Context, name string, mutate func(*iamv1beta1.UserStatus)) error
+	// Update stores user if it is still the version it was read at (a
+	// Conflict error otherwise).
+	Update(ctx context.Context, user *iamv1beta1.User) error
 }
 
 // canonicalUsername folds the ways one name can be typed into one key:
@@ -99,6 +104,12 @@ func (u *KubeUsers) UpdateStatus(ctx context.Context, name string, mutate func(*
 	})
 }
 
+// Update implements Users.
+func (u *KubeUsers) Update(ctx context.Context, user *iamv1beta1.User) error {
+	_, err := u.client.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
+	return err
+}
+
 // MemoryUsers is a Users in process memory, for unit tests.
 type MemoryUsers struct {
 	mu    sync.RWMutex
@@ -146,5 +157,24 @@ func (m *MemoryUsers) UpdateStatus(_ context.Context, name string, mutate func(*
 	if u, ok := m.users[name]; ok {
 		mutate(&u.Status)
 	}
+	return nil
+}
+
+// Update implements Users: the stored user must have user's
+// resourceVersion; the stored copy gets the next one.
+func (m *MemoryUsers) Update(_ context.Context, user *iamv1beta1.User) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.users[user.Name]
+	if !ok {
+		return apierrors.NewNotFound(iamv1beta1.Resource("users"), user.Name)
+	}
+	if cur.ResourceVersion != user.ResourceVersion {
+		return apierrors.NewConflict(iamv1beta1.Resource("users"), user.Name, errors.New("the object has been modified"))
+	}
+	next := user.DeepCopy()
+	rv, _ := strconv.Atoi(cur.ResourceVersion)
+	next.ResourceVersion = strconv.Itoa(rv + 1)
+	m.users[user.Name] = next
 	return nil
 }
