@@ -61,10 +61,11 @@ func (s *Server) checkPassword(hash, password []byte) bool {
 
 // rehash stores the password just verified for user at the configured cost
 // when its hash is cheaper, in the background like the leader's hashing of
-// a plaintext: an Update of exactly the version verified, so a User changed
-// meanwhile (a new password) wins by conflict. AnnotationCredential carries
-// the sessions' fingerprint over to the new hash, so this login's session
-// and the user's others survive.
+// a plaintext: an Update with optimistic concurrency, retried on conflicts
+// (the login's own status update is one) only while the stored hash is still
+// the one verified, so a new password wins. AnnotationCredential carries the
+// sessions' fingerprint over to the new hash, so this login's session and
+// the user's others survive.
 func (s *Server) rehash(user *iamv1beta1.User, password string) {
 	cost, err := bcrypt.Cost([]byte(user.Spec.EncryptedPassword))
 	if err != nil || cost >= s.cfg.BcryptCost {
@@ -89,15 +90,25 @@ func (s *Server) rehash(user *iamv1beta1.User, password string) {
 			klog.V(2).InfoS("Not rehashing a password now", "user", user.Name, "err", err)
 			return
 		}
-		cred := credentialFingerprint(user)
-		user.Spec.EncryptedPassword = string(hash)
-		if user.Annotations == nil {
-			user.Annotations = map[string]string{}
-		}
-		user.Annotations[AnnotationCredential] = cred + " " + passwordFingerprint(string(hash))
-		err = s.cfg.Users.Update(ctx, user)
+		verified := user.Spec.EncryptedPassword
+		changed := false
+		err = s.cfg.Users.Update(ctx, user.Name, func(u *iamv1beta1.User) bool {
+			// Only over the password just verified: a new one wins.
+			changed = false
+			if u.UID != user.UID || u.Spec.EncryptedPassword != verified {
+				return false
+			}
+			cred := credentialFingerprint(u)
+			u.Spec.EncryptedPassword = string(hash)
+			if u.Annotations == nil {
+				u.Annotations = map[string]string{}
+			}
+			u.Annotations[AnnotationCredential] = cred + " " + passwordFingerprint(string(hash))
+			changed = true
+			return true
+		})
 		switch {
-		case apierrors.IsConflict(err) || apierrors.IsNotFound(err):
+		case apierrors.IsNotFound(err) || (err == nil && !changed):
 			klog.V(2).InfoS("Not rehashing a password: the user changed", "user", user.Name)
 		case err != nil:
 			klog.ErrorS(err, "Storing a rehashed password", "user", user.Name)

@@ -56,18 +56,15 @@ func TestLoginRehashesAtTheConfiguredCostKeepingSessions(t *testing.T) {
 	}
 }
 
-// The rehash writes only the version it verified: a User changed in the
-// meantime (a new password) is not overwritten by the old password.
+// The rehash writes only over the password it verified: a User whose
+// password changed in the meantime is not given the old one back.
 func TestRehashDoesNotOverwriteAChangedUser(t *testing.T) {
 	e := newTestEnv(t, func(c *Config) { c.BcryptCost = 6 })
 	u, _ := e.users.User("alice")
-	u.ResourceVersion = "7"
-	e.users.Put(u)
 	changed := u.DeepCopy()
 	changed.Spec.EncryptedPassword = mustHash(t, "Another-Pa55word", 6)
-	changed.ResourceVersion = "8"
 	e.users.Put(changed)
-	// The login verified version 7 (cost 4); the rehash comes after the change.
+	// The login verified the cost-4 hash; the rehash comes after the change.
 	e.srv.rehash(u, alicePassword)
 	_ = wait.PollUntilContextTimeout(context.Background(), 10*time.Millisecond, 2*time.Second, true, func(context.Context) (bool, error) {
 		_, busy := e.srv.rehashing.Load("alice")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -29,9 +27,9 @@ type Users interface {
 	User(name string) (*iamv1beta1.User, bool)
 	// UpdateStatus applies mutate to the account's status and stores it.
 	UpdateStatus(ctx context.Context, name string, mutate func(*iamv1beta1.UserStatus)) error
-	// Update stores user if it is still the version it was read at (a
-	// Conflict error otherwise).
-	Update(ctx context.Context, user *iamv1beta1.User) error
+	// Update applies mutate to the current account and stores it, retrying
+	// on conflicts; mutate returns false to leave the account alone.
+	Update(ctx context.Context, name string, mutate func(*iamv1beta1.User) bool) error
 }
 
 // canonicalUsername folds the ways one name can be typed into one key:
@@ -105,9 +103,19 @@ func (u *KubeUsers) UpdateStatus(ctx context.Context, name string, mutate func(*
 }
 
 // Update implements Users.
-func (u *KubeUsers) Update(ctx context.Context, user *iamv1beta1.User) error {
-	_, err := u.client.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
-	return err
+func (u *KubeUsers) Update(ctx context.Context, name string, mutate func(*iamv1beta1.User) bool) error {
+	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		user, err := u.client.IamV1beta1().Users().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		user = user.DeepCopy()
+		if !mutate(user) {
+			return nil
+		}
+		_, err = u.client.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
+		return err
+	})
 }
 
 // MemoryUsers is a Users in process memory, for unit tests.
@@ -160,21 +168,17 @@ func (m *MemoryUsers) UpdateStatus(_ context.Context, name string, mutate func(*
 	return nil
 }
 
-// Update implements Users: the stored user must have user's
-// resourceVersion; the stored copy gets the next one.
-func (m *MemoryUsers) Update(_ context.Context, user *iamv1beta1.User) error {
+// Update implements Users.
+func (m *MemoryUsers) Update(_ context.Context, name string, mutate func(*iamv1beta1.User) bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur, ok := m.users[user.Name]
+	cur, ok := m.users[name]
 	if !ok {
-		return apierrors.NewNotFound(iamv1beta1.Resource("users"), user.Name)
+		return apierrors.NewNotFound(iamv1beta1.Resource("users"), name)
 	}
-	if cur.ResourceVersion != user.ResourceVersion {
-		return apierrors.NewConflict(iamv1beta1.Resource("users"), user.Name, errors.New("the object has been modified"))
+	next := cur.DeepCopy()
+	if mutate(next) {
+		m.users[name] = next
 	}
-	next := user.DeepCopy()
-	rv, _ := strconv.Atoi(cur.ResourceVersion)
-	next.ResourceVersion = strconv.Itoa(rv + 1)
-	m.users[user.Name] = next
 	return nil
 }
