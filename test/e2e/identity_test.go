@@ -169,7 +169,7 @@ func TestReservedGroupsAndPrefixesThroughKubeAPIServer(t *testing.T) {
 	// KubeSphere's defaults: no prefixes.
 	plain := start("ks-identity-plain")
 	mallory := kubeconfigFor(plain, "mallory", "Mallory-Pa55")
-	if got := whoami(mallory); got != "mallory [devs system:authenticated]" {
+	if got := whoami(mallory); got != `mallory ["devs","system:authenticated"]` {
 		t.Errorf("whoami: %q, want mallory with devs and system:authenticated only", got)
 	}
 	mustNotEscalate(mallory, "mallory")
@@ -189,12 +189,12 @@ func TestReservedGroupsAndPrefixesThroughKubeAPIServer(t *testing.T) {
 	prefixed := start("ks-identity-prefixed", "--oauth-username-prefix=kubesphere:", "--oauth-groups-prefix=kubesphere:")
 	defer prefixed.Process.Stop(10 * time.Second)
 	mallory = kubeconfigFor(prefixed, "mallory", "Mallory-Pa55")
-	if got := whoami(mallory); got != "kubesphere:mallory [kubesphere:devs system:authenticated]" {
+	if got := whoami(mallory); got != `kubesphere:mallory ["kubesphere:devs","system:authenticated"]` {
 		t.Errorf("prefixed whoami: %q", got)
 	}
 	mustNotEscalate(mallory, "kubesphere:mallory")
 	admin := kubeconfigFor(prefixed, "admin", "Mallory-Pa55")
-	if got := whoami(admin); got != "kubesphere:admin [kubesphere:devs system:authenticated]" {
+	if got := whoami(admin); got != `kubesphere:admin ["kubesphere:devs","system:authenticated"]` {
 		t.Errorf("prefixed whoami of admin: %q", got)
 	}
 	mustNotEscalate(admin, "the account admin")
