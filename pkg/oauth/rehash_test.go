@@ -95,3 +95,23 @@ func TestOldHashCostsTheConfiguredWork(t *testing.T) {
 		}
 	}
 }
+
+// The leader removes kubectl's last-applied annotation whenever it may hold
+// spec.password, a hash as much as a plaintext, and leaves one without it.
+func TestAppliedPassword(t *testing.T) {
+	for applied, want := range map[string]bool{
+		`{"kind":"User","spec":{"email":"a@example.com","password":"$2a$10$abc"}}`: true,
+		`{"kind":"User","spec":{"email":"a@example.com","password":"plain"}}`:      true,
+		`{"kind":"User","spec":{"email":"a@example.com"}}`:                         false,
+		`not json`: true,
+	} {
+		u := &iamv1beta1.User{}
+		u.Annotations = map[string]string{lastAppliedAnnotation: applied}
+		if got := appliedPassword(u); got != want || needsReconcile(u) != want {
+			t.Errorf("%s: %v, want %v", applied, got, want)
+		}
+	}
+	if appliedPassword(&iamv1beta1.User{}) {
+		t.Error("no annotation")
+	}
+}
