@@ -89,7 +89,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.IPBurst, "oauth-ip-burst", o.IPBurst, "burst of --oauth-ip-rate")
 	fs.IntVar(&o.HashWorkers, "oauth-hash-workers", o.HashWorkers, "concurrent password checks (default: CPUs); more wait or get 503")
 	fs.DurationVar(&o.HashWait, "oauth-hash-wait", o.HashWait, "how long a login waits for a password-check slot before 503")
-	fs.IntVar(&o.BcryptCost, "oauth-bcrypt-cost", o.BcryptCost, "bcrypt cost of hashes made from plaintext passwords")
+	fs.IntVar(&o.BcryptCost, "oauth-bcrypt-cost", o.BcryptCost, "bcrypt cost of hashes made from plaintext passwords; an older, cheaper hash is checked for the same work and rehashed at this cost on its next successful login")
 	fs.StringVar(&o.UsernamePrefix, "oauth-username-prefix", o.UsernamePrefix, "prefix of the username of access tokens on ks-apiserver's routes and in TokenReview answers, like kube-apiserver's --oidc-username-prefix "+
 		"(default none: KubeSphere's bare names, which RBAC bindings of KubeSphere users name); must end in ':' (such as \"kubesphere:\") so no account can take a name such as an x509 CN \"admin\"")
 	fs.StringVar(&o.GroupsPrefix, "oauth-groups-prefix", o.GroupsPrefix, "prefix of the groups of access tokens, like kube-apiserver's --oidc-groups-prefix (default none); must end in ':'. "+

@@ -54,7 +54,8 @@ type Config struct {
 	HashWorkers int
 	HashWait    time.Duration
 	// BcryptCost is the cost of hashes made from plaintext passwords and of
-	// the dummy hash unknown users are checked against.
+	// the dummy hash unknown users are checked against; cheaper hashes are
+	// checked for the same work and rehashed on login.
 	BcryptCost int
 	// UsernamePrefix and GroupsPrefix are put before the account's name and
 	// groups wherever the token is the identity (ks-apiserver's own routes
