@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"k8s.io/apiserver/pkg/authentication/authenticator"
@@ -41,14 +40,16 @@ func (a *RequestAuthenticator) AuthenticateRequest(req *http.Request) (*authenti
 	if err != nil {
 		return nil, false, errBadBearer
 	}
-	groups := append(slices.Clone(id.Groups()), user.AllAuthenticated)
+	// As kube-apiserver does for a webhook's answer, so one token is one
+	// identity on both servers.
+	groups := append(id.Groups(), user.AllAuthenticated)
 	// The token is consumed here and must not travel further, except to the
 	// OAuth endpoints that act on it (userinfo, logout).
 	if !strings.HasPrefix(req.URL.Path, "/oauth/") {
 		req.Header.Del("Authorization")
 	}
 	return &authenticator.Response{User: &user.DefaultInfo{
-		Name: id.User.Name, UID: string(id.User.UID), Groups: groups,
+		Name: id.Username, UID: string(id.User.UID), Groups: groups,
 		Extra: map[string][]string{SessionExtraKey: {id.Session.ID}},
 	}}, true, nil
 }

@@ -39,14 +39,16 @@ func (s *Server) callerIdentity(r *http.Request) (*Identity, bool) {
 		return nil, false
 	}
 	session, ok := s.cfg.Store.CachedSession(u.GetExtra()[SessionExtraKey][0])
-	if !ok || session.User != u.GetName() {
+	if !ok || s.cfg.UsernamePrefix+session.User != u.GetName() {
 		return nil, false
 	}
 	user, ok := s.sessionValid(session, s.now())
 	if !ok {
 		return nil, false
 	}
-	return &Identity{User: user, Session: session, ClientID: session.ClientID, Scope: strings.Join(session.Scope, " ")}, true
+	id := s.identity(user, session)
+	id.Scope = strings.Join(session.Scope, " ")
+	return id, true
 }
 
 // revoke is POST /oauth/revoke (RFC 7009). Revoking either token of a
@@ -207,8 +209,9 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	if u.Spec.Lang != "" {
 		info["locale"] = u.Spec.Lang
 	}
-	if len(u.Spec.Groups) > 0 {
-		info["groups"] = u.Spec.Groups
+	// Unprefixed like sub: an OIDC relying party applies its own prefixes.
+	if groups := issuableGroups(u.Spec.Groups, ""); len(groups) > 0 {
+		info["groups"] = groups
 	}
 	writeJSON(w, http.StatusOK, info)
 }

@@ -58,7 +58,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 	if err := s.pool.do(ctx, func() {
 		// Always one comparison, against the dummy hash when there is no
 		// usable account, so unknown users cost the same time.
-		match = s.compare(hash, []byte(password)) == nil
+		match = s.checkPassword(hash, []byte(password))
 	}); err != nil {
 		// Not a guess: the password was never compared.
 		if err := slot.Cancel(bookkeeping); err != nil {
@@ -82,7 +82,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 
 	session := &Session{
 		ID: randomID(16), User: user.Name, UserUID: string(user.UID),
-		PasswordFingerprint: passwordFingerprint(user.Spec.EncryptedPassword),
+		PasswordFingerprint: credentialFingerprint(user),
 		ClientID:            client.ID, Scope: scope,
 		CreatedAt: now.UTC(), LastRefresh: now.UTC(), ExpiresAt: now.Add(client.RefreshTokenTTL).UTC(),
 	}
@@ -93,6 +93,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		return nil, errUnavailable(1)
 	}
 	s.markLogin(user.Name, now)
+	s.rehash(user, password)
 	klog.V(2).InfoS("Password login", "user", user.Name, "client", client.ID, "session", session.ID)
 	return s.issue(client, user, session, scope, refresh, now)
 }

@@ -92,7 +92,7 @@ func testClients(t testing.TB) *Clients {
 
 func testConfig(t testing.TB, store Store, users Users, c *clock) Config {
 	return Config{
-		Issuer: testIssuer, Audiences: []string{"kubesphere", "https://kubernetes.default.svc"},
+		Issuer: testIssuer, Audiences: DefaultAudiences(testIssuer),
 		AccessTokenTTL: 2 * time.Hour, RefreshTokenTTL: 24 * time.Hour, IdleTimeout: 4 * time.Hour,
 		RefreshGrace: 10 * time.Second, Leeway: 30 * time.Second,
 		MaxFailures: 10, LockoutWindow: 10 * time.Minute,

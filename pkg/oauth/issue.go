@@ -34,7 +34,7 @@ func (s *Server) issue(client *Client, user *iamv1beta1.User, session *Session, 
 		claims := idClaims{
 			Issuer: s.cfg.Issuer, Subject: user.Name, Audience: audience{client.ID},
 			Expiry: exp.Unix(), IssuedAt: now.Unix(), AuthTime: session.CreatedAt.Unix(), SessionID: session.ID,
-			Groups: user.Spec.Groups,
+			Groups: issuableGroups(user.Spec.Groups, ""),
 		}
 		if slices.Contains(scope, "profile") {
 			claims.Name = user.Spec.DisplayName

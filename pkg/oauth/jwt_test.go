@@ -106,7 +106,7 @@ func TestR100_R108_AccessTokenValidation(t *testing.T) {
 	// Accepted variants: aud as an array with the right value (what we mint),
 	// and as a single string; a small clock skew inside the leeway.
 	for name, tok := range map[string]string{
-		"aud string":       e.forge(`{"alg":"ES256","typ":"at+jwt","kid":"KID"}`, e.claimsOf(access, func(c map[string]any) { c["aud"] = "kubesphere" }), true),
+		"aud string":       e.forge(`{"alg":"ES256","typ":"at+jwt","kid":"KID"}`, e.claimsOf(access, func(c map[string]any) { c["aud"] = "https://ks.example.com" }), true),
 		"application typ":  e.forge(`{"alg":"ES256","typ":"application/at+jwt","kid":"KID"}`, e.claimsOf(access, nil), true),
 		"attack 52 skewed": e.forge(`{"alg":"ES256","typ":"at+jwt","kid":"KID"}`, e.claimsOf(access, func(c map[string]any) { c["iat"] = now + 25 }), true),
 	} {

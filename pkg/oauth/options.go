@@ -38,6 +38,8 @@ type Options struct {
 	HashWorkers     int
 	HashWait        time.Duration
 	BcryptCost      int
+	UsernamePrefix  string
+	GroupsPrefix    string
 	KeyRotation     time.Duration
 	KeyPublishLead  time.Duration
 }
@@ -48,7 +50,7 @@ func NewOptions() *Options {
 	return &Options{
 		Enabled:         true,
 		Issuer:          "https://ks-apiserver.kubesphere-system.svc/oauth",
-		Audiences:       []string{"kubesphere", "https://kubernetes.default.svc"},
+		Audiences:       nil, // DefaultAudiences(Issuer)
 		DefaultClient:   true,
 		Namespace:       "kubesphere-system",
 		AccessTokenTTL:  2 * time.Hour,
@@ -73,7 +75,8 @@ func NewOptions() *Options {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Enabled, "oauth", o.Enabled, "serve the OAuth server (/oauth/*, /.well-known/*) and accept its access tokens")
 	fs.StringVar(&o.Issuer, "oauth-issuer", o.Issuer, "issuer URL of the tokens (https, identical on every replica); discovery documents point below it")
-	fs.StringSliceVar(&o.Audiences, "oauth-audiences", o.Audiences, "audiences of access tokens: ks-apiserver's own first, then kube-apiserver's --api-audiences for its TokenReview webhook")
+	fs.StringSliceVar(&o.Audiences, "oauth-audiences", o.Audiences, "audiences of access tokens: ks-apiserver's own first, then kube-apiserver's --api-audiences for its TokenReview webhook "+
+		"(default: the issuer without its /oauth path, then https://kubernetes.default.svc); none may equal an OAuth client's id, or an access token would pass as that client's ID token")
 	fs.StringVar(&o.ClientsFile, "oauth-clients-file", o.ClientsFile, "YAML file of OAuth clients (id, secret or secretHash, grants, accessTokenTTL, refreshTokenTTL, redirectURIs)")
 	fs.BoolVar(&o.DefaultClient, "oauth-default-client", o.DefaultClient, "also register KubeSphere's well-known kubesphere/kubesphere client (password and refresh_token grants), for compatibility")
 	fs.StringVar(&o.Namespace, "oauth-namespace", o.Namespace, "namespace of the OAuth Secrets (keys, sessions, login records) and the leader-election Lease")
@@ -89,7 +92,11 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.IPBurst, "oauth-ip-burst", o.IPBurst, "burst of --oauth-ip-rate")
 	fs.IntVar(&o.HashWorkers, "oauth-hash-workers", o.HashWorkers, "concurrent password checks (default: CPUs); more wait or get 503")
 	fs.DurationVar(&o.HashWait, "oauth-hash-wait", o.HashWait, "how long a login waits for a password-check slot before 503")
-	fs.IntVar(&o.BcryptCost, "oauth-bcrypt-cost", o.BcryptCost, "bcrypt cost of hashes made from plaintext passwords")
+	fs.IntVar(&o.BcryptCost, "oauth-bcrypt-cost", o.BcryptCost, "bcrypt cost of hashes made from plaintext passwords; an older, cheaper hash is checked for the same work and rehashed at this cost on its next successful login")
+	fs.StringVar(&o.UsernamePrefix, "oauth-username-prefix", o.UsernamePrefix, "prefix of the username of access tokens on ks-apiserver's routes and in TokenReview answers, like kube-apiserver's --oidc-username-prefix "+
+		"(default none: KubeSphere's bare names, which RBAC bindings of KubeSphere users name); must end in ':' (such as \"kubesphere:\") so no account can take a name such as an x509 CN \"admin\"")
+	fs.StringVar(&o.GroupsPrefix, "oauth-groups-prefix", o.GroupsPrefix, "prefix of the groups of access tokens, like kube-apiserver's --oidc-groups-prefix (default none); must end in ':'. "+
+		"Groups starting with \"system:\" are never issued, prefix or not")
 	fs.DurationVar(&o.KeyRotation, "oauth-key-rotation-period", o.KeyRotation, "how long one signing key signs")
 	fs.DurationVar(&o.KeyPublishLead, "oauth-key-publish-lead", o.KeyPublishLead, "how long a new signing key is published before it signs")
 }
@@ -104,8 +111,10 @@ func (o *Options) Validate() []error {
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o.Issuer, "/") {
 		errs = append(errs, fmt.Errorf("--oauth-issuer must be an https URL without query, fragment or trailing slash, got %q", o.Issuer))
 	}
-	if len(o.Audiences) == 0 {
-		errs = append(errs, fmt.Errorf("--oauth-audiences must name at least one audience"))
+	for _, a := range o.Audiences {
+		if a == "" {
+			errs = append(errs, fmt.Errorf("--oauth-audiences must not contain an empty audience"))
+		}
 	}
 	if o.Leeway < 0 || o.Leeway > time.Minute {
 		errs = append(errs, fmt.Errorf("--oauth-clock-leeway must be between 0 and 60s, got %s", o.Leeway))
@@ -120,6 +129,11 @@ func (o *Options) Validate() []error {
 	if o.BcryptCost < bcrypt.MinCost || o.BcryptCost > bcrypt.MaxCost {
 		errs = append(errs, fmt.Errorf("--oauth-bcrypt-cost must be between %d and %d", bcrypt.MinCost, bcrypt.MaxCost))
 	}
+	for _, p := range []struct{ flag, value string }{{"--oauth-username-prefix", o.UsernamePrefix}, {"--oauth-groups-prefix", o.GroupsPrefix}} {
+		if err := validatePrefix(p.flag, p.value); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if o.AccessTokenTTL <= 0 || o.RefreshTokenTTL <= 0 || o.IdleTimeout <= 0 || o.RefreshGrace < 0 {
 		errs = append(errs, fmt.Errorf("OAuth token lifetimes must be positive"))
 	}
@@ -127,6 +141,18 @@ func (o *Options) Validate() []error {
 		errs = append(errs, fmt.Errorf("--oauth-key-rotation-period must exceed twice --oauth-key-publish-lead"))
 	}
 	return errs
+}
+
+// KubernetesAudience is kube-apiserver's default --api-audiences (its
+// --service-account-issuer as set by kubeadm and most distributions).
+const KubernetesAudience = "https://kubernetes.default.svc"
+
+// DefaultAudiences are the access tokens' audiences when none are set: a
+// resource identifier of ks-apiserver's API (the issuer without a final
+// /oauth path), then kube-apiserver's. Neither is a client id, so an access
+// token never passes an OIDC library's ID-token check for a client.
+func DefaultAudiences(issuer string) []string {
+	return []string{strings.TrimSuffix(issuer, "/oauth"), KubernetesAudience}
 }
 
 // clients loads the configured clients, plus the default one.
@@ -170,13 +196,18 @@ func (o *Options) Build(cfg *rest.Config) (*Server, *Runtime, error) {
 	}
 	store := NewKubeStore(core, o.Namespace)
 	users := NewKubeUsers(iam)
+	audiences := o.Audiences
+	if len(audiences) == 0 {
+		audiences = DefaultAudiences(o.Issuer)
+	}
+	klog.InfoS("OAuth access token audiences", "audiences", audiences)
 	server, err := New(Config{
-		Issuer: o.Issuer, Audiences: o.Audiences,
+		Issuer: o.Issuer, Audiences: audiences,
 		AccessTokenTTL: o.AccessTokenTTL, RefreshTokenTTL: o.RefreshTokenTTL, IdleTimeout: o.IdleTimeout,
 		RefreshGrace: o.RefreshGrace, Leeway: o.Leeway,
 		MaxFailures: o.MaxFailures, MaxFailuresPerUser: o.MaxPerUser, LockoutWindow: o.LockoutWindow,
 		IPRate: o.IPRate, IPBurst: o.IPBurst, HashWorkers: o.HashWorkers, HashWait: o.HashWait,
-		BcryptCost: o.BcryptCost, Clients: clients, Store: store, Users: users,
+		BcryptCost: o.BcryptCost, UsernamePrefix: o.UsernamePrefix, GroupsPrefix: o.GroupsPrefix, Clients: clients, Store: store, Users: users,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -70,6 +71,9 @@ type Runtime struct {
 	// later must not take the whole server out of service while its watch
 	// starts.
 	ready atomic.Bool
+	// reported are the reserved groups already logged per user (used by
+	// the single processUsers worker only).
+	reported map[string]string
 }
 
 // Ready reports whether the server can answer: keys loaded, watches synced.
@@ -222,9 +226,15 @@ func (rt *Runtime) lead(ctx context.Context) {
 }
 
 func (rt *Runtime) enqueueUser(obj any) {
-	if u, ok := obj.(*iamv1beta1.User); ok && rt.leader.Load() && needsHashing(u.Spec.EncryptedPassword) {
+	if u, ok := obj.(*iamv1beta1.User); ok && rt.leader.Load() && needsReconcile(u) {
 		rt.queue.Add(u.Name)
 	}
+}
+
+// needsReconcile: a plaintext password to hash, a last-applied annotation
+// that holds the password, or reserved groups to report.
+func needsReconcile(u *iamv1beta1.User) bool {
+	return needsHashing(u.Spec.EncryptedPassword) || appliedPassword(u) || len(ReservedGroups(u.Spec.Groups)) > 0
 }
 
 // needsHashing: a non-empty password that is not a bcrypt hash.
@@ -236,15 +246,33 @@ func needsHashing(pw string) bool {
 	return err != nil
 }
 
+// appliedPassword reports whether kubectl's last-applied annotation may
+// hold spec.password (plaintext or hash): it names one, or it cannot be
+// read. An annotation without one is left for kubectl apply's merges.
+func appliedPassword(u *iamv1beta1.User) bool {
+	applied, ok := u.Annotations[lastAppliedAnnotation]
+	if !ok {
+		return false
+	}
+	var cfg struct {
+		Spec map[string]json.RawMessage `json:"spec"`
+	}
+	if err := json.Unmarshal([]byte(applied), &cfg); err != nil {
+		return true
+	}
+	_, ok = cfg.Spec["password"]
+	return ok
+}
+
 func (rt *Runtime) processUsers(ctx context.Context) {
 	for {
 		name, shutdown := rt.queue.Get()
 		if shutdown {
 			return
 		}
-		err := rt.hashPassword(ctx, name)
+		err := rt.reconcileUser(ctx, name)
 		if err != nil {
-			klog.ErrorS(err, "Hashing a user's password; will retry", "user", name)
+			klog.ErrorS(err, "Reconciling a user's password; will retry", "user", name)
 			rt.queue.AddRateLimited(name)
 		} else {
 			rt.queue.Forget(name)
@@ -253,41 +281,74 @@ func (rt *Runtime) processUsers(ctx context.Context) {
 	}
 }
 
-// hashPassword replaces a plaintext spec.password by its bcrypt hash, and
-// drops kubectl's last-applied annotation, which would hold the plaintext.
-// A password bcrypt cannot take (over 72 bytes) is removed instead.
-func (rt *Runtime) hashPassword(ctx context.Context, name string) error {
+// reconcileUser replaces a plaintext spec.password by its bcrypt hash, and
+// drops kubectl's last-applied annotation whenever it holds the password
+// (plaintext or hash). A password bcrypt cannot take (over 72 bytes) is
+// removed instead. Reserved groups (which tokens never carry) are reported.
+func (rt *Runtime) reconcileUser(ctx context.Context, name string) error {
 	if !rt.leader.Load() {
 		return nil
 	}
 	cached, ok := rt.Users.User(name)
-	if !ok || !needsHashing(cached.Spec.EncryptedPassword) {
+	if !ok {
+		return nil
+	}
+	rt.reportReservedGroups(cached)
+	plaintext := needsHashing(cached.Spec.EncryptedPassword)
+	if !plaintext && !appliedPassword(cached) {
 		return nil
 	}
 	user := cached.DeepCopy()
-	hash, err := bcrypt.GenerateFromPassword([]byte(user.Spec.EncryptedPassword), rt.BcryptCost)
-	if errors.Is(err, bcrypt.ErrPasswordTooLong) {
-		klog.InfoS("Removing a password longer than 72 bytes; set a shorter one", "user", name)
-		hash, err = nil, nil
-	}
-	if err != nil {
-		return err
-	}
-	user.Spec.EncryptedPassword = string(hash)
-	if user.Annotations == nil {
-		user.Annotations = map[string]string{}
-	}
 	delete(user.Annotations, lastAppliedAnnotation)
-	user.Annotations[AnnotationPasswordChanged] = time.Now().UTC().Format(time.RFC3339)
-	_, err = rt.IAM.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
+	if plaintext {
+		hash, err := bcrypt.GenerateFromPassword([]byte(user.Spec.EncryptedPassword), rt.BcryptCost)
+		if errors.Is(err, bcrypt.ErrPasswordTooLong) {
+			klog.InfoS("Removing a password longer than 72 bytes; set a shorter one", "user", name)
+			hash, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		user.Spec.EncryptedPassword = string(hash)
+		if user.Annotations == nil {
+			user.Annotations = map[string]string{}
+		}
+		// A new password: sessions of the old one end (no rehash lineage).
+		delete(user.Annotations, AnnotationCredential)
+		user.Annotations[AnnotationPasswordChanged] = time.Now().UTC().Format(time.RFC3339)
+	}
+	_, err := rt.IAM.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
 		// Gone, or changed again: the watch brings the new version back.
 		return nil
 	}
-	if err == nil {
+	if err == nil && plaintext {
 		klog.InfoS("Replaced a plaintext password by its hash", "user", name)
+	} else if err == nil {
+		klog.InfoS("Removed kubectl's last-applied configuration, which held the password hash", "user", name)
 	}
 	return err
+}
+
+// reportReservedGroups logs, once per set of groups, a User whose groups
+// include system: ones. Tokens never carry them and the CRD refuses new
+// ones; such a User was written before that rule or without the CRD's
+// validation. The object is left as written.
+func (rt *Runtime) reportReservedGroups(u *iamv1beta1.User) {
+	reserved := ReservedGroups(u.Spec.Groups)
+	key := strings.Join(reserved, ",")
+	if rt.reported == nil {
+		rt.reported = map[string]string{}
+	}
+	if len(reserved) == 0 || rt.reported[u.Name] == key {
+		if len(reserved) == 0 {
+			delete(rt.reported, u.Name)
+		}
+		return
+	}
+	rt.reported[u.Name] = key
+	klog.InfoS("A user lists reserved groups; tokens never carry them, remove them from spec.groups",
+		"user", u.Name, "groups", reserved)
 }
 
 // collectSessions deletes sessions that can no longer be used: expired,

@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,8 +57,13 @@ type Config struct {
 	HashWorkers int
 	HashWait    time.Duration
 	// BcryptCost is the cost of hashes made from plaintext passwords and of
-	// the dummy hash unknown users are checked against.
+	// the dummy hash unknown users are checked against; cheaper hashes are
+	// checked for the same work and rehashed on login.
 	BcryptCost int
+	// UsernamePrefix and GroupsPrefix are put before the account's name and
+	// groups wherever the token is the identity (ks-apiserver's own routes
+	// and TokenReview answers); empty means none. See validatePrefix.
+	UsernamePrefix, GroupsPrefix string
 
 	Clients *Clients
 	Store   Store
@@ -78,6 +85,10 @@ type Server struct {
 	retries   *recentFailures
 	loader    *sessionLoader
 	dummyHash []byte
+	// padHashes[c] is a dummy hash of cost c, below the configured one.
+	padHashes [][]byte
+	// rehashing holds the names whose password is being rehashed.
+	rehashing sync.Map
 	// compare is bcrypt.CompareHashAndPassword; tests observe which hashes
 	// are compared.
 	compare func(hash, password []byte) error
@@ -94,6 +105,9 @@ func New(cfg Config) (*Server, error) {
 	if len(cfg.Audiences) == 0 {
 		return nil, errors.New("oauth: at least one audience is required")
 	}
+	if err := checkAudiences(cfg.Audiences, cfg.Clients); err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -107,8 +121,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dummy hash: %w", err)
 	}
+	pads, err := newPadHashes(cfg.BcryptCost)
+	if err != nil {
+		return nil, fmt.Errorf("dummy hash: %w", err)
+	}
 	s := &Server{
 		cfg:       cfg,
+		padHashes: pads,
 		lockout:   &Lockout{store: cfg.Store, MaxFailures: cfg.MaxFailures, MaxPerUser: cfg.MaxFailuresPerUser, Window: cfg.LockoutWindow, now: cfg.Now},
 		ips:       newIPLimiter(cfg.IPRate, cfg.IPBurst),
 		pool:      newHashPool(cfg.HashWorkers, cfg.HashWait),
@@ -175,10 +194,23 @@ type Identity struct {
 	Scope    string
 	Audience []string
 	Expiry   time.Time
+	// Username and groups are what Kubernetes sees: the account's name and
+	// groups with the configured prefixes, without reserved groups.
+	Username string
+	groups   []string
 }
 
-// Groups are the account's groups.
-func (id *Identity) Groups() []string { return id.User.Spec.Groups }
+// Groups are the identity's groups as Kubernetes sees them (a new slice):
+// the account's groups with the groups prefix, never a system: group.
+func (id *Identity) Groups() []string { return slices.Clone(id.groups) }
+
+// identity is the Identity of a verified session of user.
+func (s *Server) identity(user *iamv1beta1.User, session *Session) *Identity {
+	return &Identity{
+		User: user, Session: session, ClientID: session.ClientID,
+		Username: s.cfg.UsernamePrefix + user.Name, groups: issuableGroups(user.Spec.Groups, s.cfg.GroupsPrefix),
+	}
+}
 
 // VerifyAccessToken checks an access token for audience aud (empty means
 // ks-apiserver's own): signature with a published key, type at+jwt,
@@ -217,10 +249,9 @@ func (s *Server) VerifyAccessToken(token, aud string) (*Identity, error) {
 	if !ok || !now.Before(session.ExpiresAt.Add(s.cfg.Leeway)) {
 		return nil, errInvalidToken
 	}
-	return &Identity{
-		User: user, Session: session, ClientID: claims.ClientID, Scope: claims.Scope,
-		Audience: claims.Audience, Expiry: time.Unix(claims.Expiry, 0),
-	}, nil
+	id := s.identity(user, session)
+	id.ClientID, id.Scope, id.Audience, id.Expiry = claims.ClientID, claims.Scope, claims.Audience, time.Unix(claims.Expiry, 0)
+	return id, nil
 }
 
 // sessionUser returns the session's account if the session still belongs
@@ -228,7 +259,7 @@ func (s *Server) VerifyAccessToken(token, aud string) (*Identity, error) {
 func (s *Server) sessionUser(session *Session) (*iamv1beta1.User, bool) {
 	user, ok := s.cfg.Users.User(session.User)
 	if !ok || string(user.UID) != session.UserUID || user.Status.State == iamv1beta1.UserDisabled ||
-		passwordFingerprint(user.Spec.EncryptedPassword) != session.PasswordFingerprint {
+		credentialFingerprint(user) != session.PasswordFingerprint {
 		return nil, false
 	}
 	return user, true

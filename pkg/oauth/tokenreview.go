@@ -83,7 +83,7 @@ func (s *Server) review(spec authenticationv1.TokenReviewSpec) (authenticationv1
 	return authenticationv1.TokenReviewStatus{
 		Authenticated: true,
 		User: authenticationv1.UserInfo{
-			Username: id.User.Name, UID: string(id.User.UID), Groups: id.Groups(),
+			Username: id.Username, UID: string(id.User.UID), Groups: id.Groups(),
 			Extra: map[string]authenticationv1.ExtraValue{SessionExtraKey: {id.Session.ID}},
 		},
 		Audiences: matched,

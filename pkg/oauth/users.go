@@ -27,6 +27,9 @@ type Users interface {
 	User(name string) (*iamv1beta1.User, bool)
 	// UpdateStatus applies mutate to the account's status and stores it.
 	UpdateStatus(ctx context.Context, name string, mutate func(*iamv1beta1.UserStatus)) error
+	// Update applies mutate to the current account and stores it, retrying
+	// on conflicts; mutate returns false to leave the account alone.
+	Update(ctx context.Context, name string, mutate func(*iamv1beta1.User) bool) error
 }
 
 // canonicalUsername folds the ways one name can be typed into one key:
@@ -99,6 +102,22 @@ func (u *KubeUsers) UpdateStatus(ctx context.Context, name string, mutate func(*
 	})
 }
 
+// Update implements Users.
+func (u *KubeUsers) Update(ctx context.Context, name string, mutate func(*iamv1beta1.User) bool) error {
+	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		user, err := u.client.IamV1beta1().Users().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		user = user.DeepCopy()
+		if !mutate(user) {
+			return nil
+		}
+		_, err = u.client.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
+		return err
+	})
+}
+
 // MemoryUsers is a Users in process memory, for unit tests.
 type MemoryUsers struct {
 	mu    sync.RWMutex
@@ -145,6 +164,21 @@ func (m *MemoryUsers) UpdateStatus(_ context.Context, name string, mutate func(*
 	defer m.mu.Unlock()
 	if u, ok := m.users[name]; ok {
 		mutate(&u.Status)
+	}
+	return nil
+}
+
+// Update implements Users.
+func (m *MemoryUsers) Update(_ context.Context, name string, mutate func(*iamv1beta1.User) bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.users[name]
+	if !ok {
+		return apierrors.NewNotFound(iamv1beta1.Resource("users"), name)
+	}
+	next := cur.DeepCopy()
+	if mutate(next) {
+		m.users[name] = next
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"maps"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -11,8 +12,13 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
+// lastApplied is kubectl's copy of what it applied: for a User, the
+// password as written (plaintext or hash).
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
 // users mirrors this project's User custom resource. The served spec type
-// has no password field, so the bcrypt hash cannot be served in any form.
+// has no password field, and kubectl's last-applied annotation is dropped,
+// so the password (plaintext or hash) cannot be served in any form.
 func users() mirror.Resource {
 	return mirror.Resource{
 		Name: "users", SingularName: "user", Kind: "User",
@@ -21,8 +27,14 @@ func users() mirror.Resource {
 		NewList:  func() runtime.Object { return &resources.UserList{} },
 		Convert: func(obj runtime.Object) runtime.Object {
 			u := obj.(*v1beta1.User)
+			meta := u.ObjectMeta
+			if _, ok := meta.Annotations[lastApplied]; ok {
+				// A copy: the cached object is shared and never modified.
+				meta.Annotations = maps.Clone(meta.Annotations)
+				delete(meta.Annotations, lastApplied)
+			}
 			return &resources.User{
-				ObjectMeta: u.ObjectMeta,
+				ObjectMeta: meta,
 				Spec: resources.UserSpec{
 					Email: u.Spec.Email, Lang: u.Spec.Lang, Description: u.Spec.Description,
 					DisplayName: u.Spec.DisplayName, Groups: u.Spec.Groups,
