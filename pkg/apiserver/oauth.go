@@ -53,7 +53,9 @@ func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, upstream *mirr
 	}
 	if o.Runtime.UsersServed == nil {
 		// The mirror of users knows whether kube-apiserver serves the CRD.
-		o.Runtime.UsersServed = func() bool { return upstream.Served("users") }
+		// Until its discovery has run the CRD counts as served, so that
+		// readiness waits for the users watch instead of latching without it.
+		o.Runtime.UsersServed = func() bool { return !upstream.Absent("users") }
 	}
 	h := o.Server.Handler()
 	for _, p := range oauth.Paths {

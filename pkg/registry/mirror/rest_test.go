@@ -104,6 +104,23 @@ func TestRESTUpstreamAbsent(t *testing.T) {
 	}
 }
 
+// Before the first discovery nothing is absent (readiness that depends on
+// a resource must wait for it); after it, what kube-apiserver does not serve.
+func TestUpstreamAbsent(t *testing.T) {
+	up := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+	if up.Absent("pods") {
+		t.Error("pods absent before discovery ran")
+	}
+	close(up.discovered)
+	if !up.Absent("pods") {
+		t.Error("pods not absent after a discovery that found no pods")
+	}
+	served, _ := upstreamWith(cache.NewSharedIndexInformer(nil, &corev1.Pod{}, 0, cache.Indexers{}))
+	if served.Absent("pods") {
+		t.Error("discovered pods reported absent")
+	}
+}
+
 func inNamespace(ns string) context.Context {
 	return genericapirequest.WithNamespace(context.Background(), ns)
 }

@@ -227,11 +227,16 @@ func (u *Upstream) GroupSum(resource, group, key string) []int64 {
 	return c.index.GroupSum(group, key)
 }
 
-// Served reports whether kube-apiserver serves the upstream resource of the
-// mirrored resource named name (as last discovered).
-func (u *Upstream) Served(name string) bool {
-	u.mu.RLock()
-	defer u.mu.RUnlock()
-	_, ok := u.caches[name]
-	return ok
+// Absent reports whether discovery has run and kube-apiserver does not
+// serve the named resource; before the first discovery nothing is absent.
+func (u *Upstream) Absent(name string) bool {
+	select {
+	case <-u.discovered:
+		u.mu.RLock()
+		defer u.mu.RUnlock()
+		_, served := u.caches[name]
+		return !served
+	default:
+		return false
+	}
 }
