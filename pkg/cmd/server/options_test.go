@@ -67,9 +67,12 @@ func TestValidate(t *testing.T) {
 
 func TestFlagSections(t *testing.T) {
 	fss := NewOptions().Flags()
-	want := []string{"secure serving", "authentication", "authorization", "upstream kube-apiserver", "oauth", "logging"}
+	want := []string{"secure serving", "authentication", "authorization", "limits", "upstream kube-apiserver", "oauth", "logging"}
 	if !slices.Equal(fss.Order, want) {
 		t.Errorf("flag sections = %v, want %v", fss.Order, want)
+	}
+	if f := fss.FlagSet("limits").Lookup("max-watches-per-user"); f == nil || f.DefValue != "100" {
+		t.Errorf("--max-watches-per-user: %+v", f)
 	}
 	if fss.FlagSet("upstream kube-apiserver").Lookup("kubeconfig") == nil {
 		t.Error("--kubeconfig missing")
