@@ -202,8 +202,8 @@ func whoami(t *testing.T, token string) (string, time.Duration, error) {
 // calls timed out. Now the OAuth paths have budgets of their own, the
 // address's share is capped (429 with Retry-After beyond it) and a body
 // must arrive within --oauth-request-body-timeout (5 s): a password grant
-// from another address answers 200 and a TokenReview within a second while
-// the attack runs, over HTTP/1.1 and HTTP/2.
+// from another address answers 200, a TokenReview within a second and an
+// API read 200 while the attack runs, over HTTP/1.1 and HTTP/2.
 func TestOAuthSlowBodiesDoNotStarve(t *testing.T) {
 	ensureAdmin(t)
 	attack := startSlowAttack(t, ks, "127.0.0.2", "/oauth/token", 210)
@@ -257,7 +257,10 @@ func TestOAuthSlowBodiesDoNotStarve(t *testing.T) {
 		if err != nil || name != "admin" || took > time.Second {
 			t.Fatalf("%s: TokenReview through kube-apiserver: %q %v after %v", when, name, err, took)
 		}
-		t.Logf("%s: password grant 200, TokenReview through kube-apiserver in %v", when, took.Round(time.Millisecond))
+		if status, body := bearerGet(t, ks, "/apis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken); status != http.StatusOK {
+			t.Fatalf("%s: API read: %d %.200s", when, status, body)
+		}
+		t.Logf("%s: password grant 200, TokenReview through kube-apiserver in %v, API read 200", when, took.Round(time.Millisecond))
 	}
 	check("attack in force")
 
