@@ -41,10 +41,11 @@ bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeS
 
 FUZZTIME ?= 15s
 .PHONY: fuzz
-fuzz: ## Fuzz the query parser, the /kapis list handler and the token endpoint for FUZZTIME each (default 15s)
+fuzz: ## Fuzz the query parser, the /kapis list handler, the token endpoint and the TokenReview webhook for FUZZTIME each (default 15s)
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/query/
 	go test -run '^$$' -fuzz '^FuzzListHandler$$' -fuzztime $(FUZZTIME) ./pkg/kapis/
 	go test -run '^$$' -fuzz '^FuzzTokenEndpoint$$' -fuzztime $(FUZZTIME) ./pkg/oauth/
+	go test -run '^$$' -fuzz '^FuzzTokenReview$$' -fuzztime $(FUZZTIME) ./pkg/oauth/
 
 .PHONY: verify
 verify: ## gofmt, go vet and generated-code checks

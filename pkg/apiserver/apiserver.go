@@ -4,6 +4,7 @@ package apiserver
 
 import (
 	"fmt"
+	"net/http"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -54,6 +55,10 @@ type ExtraConfig struct {
 	Upstream *mirror.Upstream
 	// OAuth is the OAuth server to mount, or nil.
 	OAuth *OAuth
+	// MaxWatchesPerUser bounds one user's concurrent watches and other
+	// long-running requests (members of system:masters are exempt); 0 means
+	// no bound.
+	MaxWatchesPerUser int
 }
 
 // Config is the whole configuration of ks-apiserver.
@@ -80,7 +85,10 @@ type CompletedConfig struct {
 // Complete fills in the defaults of the configuration and puts the mirror
 // rule around the configured authorizer; call it once.
 func (cfg *Config) Complete() CompletedConfig {
-	cfg.GenericConfig.BuildHandlerChainFunc = buildHandlerChain
+	extra := &cfg.ExtraConfig
+	cfg.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
+		return buildHandlerChain(apiHandler, c, extra)
+	}
 	cfg.GenericConfig.RequestInfoResolver = requestInfoResolver(&cfg.GenericConfig.Config)
 	// A nil authorizer means authorization is off; there is nothing to narrow.
 	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {

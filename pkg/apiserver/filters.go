@@ -3,11 +3,14 @@ package apiserver
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -17,9 +20,67 @@ import (
 )
 
 // buildHandlerChain is the generic chain with ks-apiserver's own filters
-// around the API handler, after authentication and authorization.
-func buildHandlerChain(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
-	return genericapiserver.DefaultBuildHandlerChain(withSelectorValidation(withQueryValues(apiHandler)), c)
+// around the API handler, after authentication and authorization; the
+// OAuth paths take a chain of their own (oauthChain).
+func buildHandlerChain(apiHandler http.Handler, c *genericapiserver.Config, extra *ExtraConfig) http.Handler {
+	inner := withSelectorValidation(withQueryValues(apiHandler))
+	if extra.MaxWatchesPerUser > 0 {
+		inner = withLongRunningPerUser(inner, extra.MaxWatchesPerUser, c.LongRunningFunc)
+	}
+	generic := genericapiserver.DefaultBuildHandlerChain(inner, c)
+	if extra.OAuth == nil {
+		return generic
+	}
+	oauthHandler := oauthChain(extra.OAuth, c)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if isOAuthPath(req.URL.Path) {
+			oauthHandler.ServeHTTP(w, req)
+			return
+		}
+		generic.ServeHTTP(w, req)
+	})
+}
+
+// watchRetryAfter is the Retry-After of a refused watch: watches end after
+// minutes, so an immediate retry would fail again.
+const watchRetryAfter = 5
+
+// withLongRunningPerUser bounds one user's concurrent watches (and any
+// other long-running request), which the generic in-flight limits do not
+// count: 429 with a Status beyond limit. The user is the authenticated one,
+// so through kube-apiserver it is the end user of the front-proxy headers.
+// Members of system:masters are exempt, as from the generic in-flight limit
+// (the loopback client, cluster admins).
+func withLongRunningPerUser(handler http.Handler, limit int, longRunning genericapirequest.LongRunningRequestCheck) http.Handler {
+	var mu sync.Mutex
+	counts := map[string]int{}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		info, ok := genericapirequest.RequestInfoFrom(req.Context())
+		u, hasUser := genericapirequest.UserFrom(req.Context())
+		if !ok || !hasUser || longRunning == nil || !longRunning(req, info) || slices.Contains(u.GetGroups(), user.SystemPrivilegedGroup) {
+			handler.ServeHTTP(w, req)
+			return
+		}
+		name := u.GetName()
+		mu.Lock()
+		if counts[name] >= limit {
+			mu.Unlock()
+			err := apierrors.NewTooManyRequests(fmt.Sprintf(
+				"too many concurrent watches and long-running requests for this user (limit %d, --max-watches-per-user); retry after one ends", limit), watchRetryAfter)
+			responsewriters.ErrorNegotiated(err, Codecs, v1alpha3.SchemeGroupVersion, w, req)
+			return
+		}
+		counts[name]++
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			if counts[name]--; counts[name] == 0 {
+				delete(counts, name)
+			}
+			mu.Unlock()
+		}()
+		handler.ServeHTTP(w, req)
+	})
 }
 
 // withQueryValues hands the query parameters of resources.kubesphere.io

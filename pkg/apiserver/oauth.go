@@ -1,12 +1,16 @@
 package apiserver
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"k8s.io/apiserver/pkg/authorization/authorizer"
+	genericapifilters "k8s.io/apiserver/pkg/endpoints/filters"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericfilters "k8s.io/apiserver/pkg/server/filters"
 	"k8s.io/apiserver/pkg/server/healthz"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
@@ -17,6 +21,8 @@ import (
 type OAuth struct {
 	Server  *oauth.Server
 	Runtime *oauth.Runtime
+	// Limits bound the OAuth endpoints' share of the server.
+	Limits oauth.ServingLimits
 }
 
 // completeOAuth puts the OAuth bearer-token authenticator in front of the
@@ -44,9 +50,45 @@ func (cfg *Config) completeOAuth() {
 	})
 }
 
-// installOAuth mounts the OAuth handler outside the API groups (the
-// authorizer lets /oauth/* and /.well-known/* through; the handlers
-// authenticate what they need themselves) and runs its watches and leader.
+// isOAuthPath reports whether path is served by the OAuth server.
+func isOAuthPath(path string) bool {
+	for _, p := range oauth.Paths {
+		if path == p || (p[len(p)-1] == '/' && strings.HasPrefix(path, p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// oauthChain is the handler chain of the OAuth paths, in place of the
+// generic one: the generic authentication filter would drop the
+// Authorization header (client_secret_basic), and its in-flight limit would
+// let slow token requests starve the TokenReview webhook and the API. The
+// OAuth server's own limits (budgets, body deadline, the webhook caller's
+// authentication) are in ServingHandler; around them, what every request
+// of the generic chain gets: panic recovery, the shutdown wait group, a
+// request deadline, HSTS and CORS.
+func oauthChain(o *OAuth, c *genericapiserver.Config) http.Handler {
+	handler := o.Server.ServingHandler(o.Limits, c.Authentication.Authenticator, c.Authentication.APIAudiences)
+	timeout := c.RequestTimeout
+	inner := handler
+	handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if timeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		inner.ServeHTTP(w, r)
+	})
+	handler = genericfilters.WithCORS(handler, c.CorsAllowedOriginList, nil, nil, nil, "true")
+	handler = genericfilters.WithHSTS(handler, c.HSTSDirectives)
+	handler = genericfilters.WithWaitGroup(handler, c.LongRunningFunc, c.NonLongRunningRequestWaitGroup)
+	handler = genericapifilters.WithRequestInfo(handler, c.RequestInfoResolver)
+	return genericfilters.WithPanicRecovery(handler, c.RequestInfoResolver)
+}
+
+// installOAuth runs the OAuth server's watches and leader; its paths are
+// served by oauthChain, ahead of the generic chain.
 func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, upstream *mirror.Upstream) error {
 	if o == nil {
 		return nil
@@ -56,14 +98,6 @@ func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, upstream *mirr
 		// Until its discovery has run the CRD counts as served, so that
 		// readiness waits for the users watch instead of latching without it.
 		o.Runtime.UsersServed = func() bool { return !upstream.Absent("users") }
-	}
-	h := o.Server.Handler()
-	for _, p := range oauth.Paths {
-		if p[len(p)-1] == '/' {
-			s.Handler.NonGoRestfulMux.HandlePrefix(p, h)
-		} else {
-			s.Handler.NonGoRestfulMux.Handle(p, h)
-		}
 	}
 	if err := s.AddReadyzChecks(healthz.NamedCheck("oauth", func(*http.Request) error { return o.Runtime.Ready() })); err != nil {
 		return fmt.Errorf("oauth readiness check: %w", err)

@@ -42,6 +42,8 @@ type Options struct {
 	GroupsPrefix    string
 	KeyRotation     time.Duration
 	KeyPublishLead  time.Duration
+	// Serving bounds the OAuth endpoints' share of the server.
+	Serving ServingLimits
 }
 
 // NewOptions returns the defaults (KubeSphere's where it has one: 2 h
@@ -68,6 +70,9 @@ func NewOptions() *Options {
 		BcryptCost:      bcrypt.DefaultCost,
 		KeyRotation:     30 * 24 * time.Hour,
 		KeyPublishLead:  time.Hour,
+		Serving: ServingLimits{
+			BodyTimeout: 5 * time.Second, MaxInFlight: 200, MaxInFlightPerIP: 20, MaxReviewsInFlight: 200,
+		},
 	}
 }
 
@@ -99,6 +104,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"Groups starting with \"system:\" are never issued, prefix or not")
 	fs.DurationVar(&o.KeyRotation, "oauth-key-rotation-period", o.KeyRotation, "how long one signing key signs")
 	fs.DurationVar(&o.KeyPublishLead, "oauth-key-publish-lead", o.KeyPublishLead, "how long a new signing key is published before it signs")
+	fs.DurationVar(&o.Serving.BodyTimeout, "oauth-request-body-timeout", o.Serving.BodyTimeout, "how long a client may take to send an OAuth request body; slower ones get 408 and are disconnected")
+	fs.IntVar(&o.Serving.MaxInFlight, "oauth-max-requests-in-flight", o.Serving.MaxInFlight, "concurrent requests to the OAuth endpoints other than the TokenReview webhook; more get 429 (they never use the API's --max-*-requests-inflight)")
+	fs.IntVar(&o.Serving.MaxInFlightPerIP, "oauth-max-requests-in-flight-per-ip", o.Serving.MaxInFlightPerIP, "share of --oauth-max-requests-in-flight one client IP (IPv6: one /64) may hold; more get 429")
+	fs.IntVar(&o.Serving.MaxReviewsInFlight, "oauth-max-reviews-in-flight", o.Serving.MaxReviewsInFlight, "concurrent TokenReview webhook requests (/oauth/authenticate, callers allowed to create tokenreviews); more get 429")
 }
 
 // Validate reports invalid options.
@@ -136,6 +145,9 @@ func (o *Options) Validate() []error {
 	}
 	if o.AccessTokenTTL <= 0 || o.RefreshTokenTTL <= 0 || o.IdleTimeout <= 0 || o.RefreshGrace < 0 {
 		errs = append(errs, fmt.Errorf("OAuth token lifetimes must be positive"))
+	}
+	if l := o.Serving; l.BodyTimeout <= 0 || l.MaxInFlight < 1 || l.MaxInFlightPerIP < 1 || l.MaxReviewsInFlight < 1 {
+		errs = append(errs, fmt.Errorf("--oauth-request-body-timeout, --oauth-max-requests-in-flight, --oauth-max-requests-in-flight-per-ip and --oauth-max-reviews-in-flight must be positive"))
 	}
 	if o.KeyPublishLead <= 0 || o.KeyRotation <= 2*o.KeyPublishLead {
 		errs = append(errs, fmt.Errorf("--oauth-key-rotation-period must exceed twice --oauth-key-publish-lead"))

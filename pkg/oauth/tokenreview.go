@@ -28,8 +28,8 @@ func (s *Server) tokenReview(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "use POST", http.StatusMethodNotAllowed)
 		return
 	}
-	if s.cfg.AuthorizeReview == nil || !s.cfg.AuthorizeReview(r) {
-		http.Error(w, "forbidden: the caller may not create tokenreviews", http.StatusForbidden)
+	if !s.reviewAllowed(r) {
+		forbidReview(w)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReviewBody))
@@ -55,6 +55,15 @@ func (s *Server) tokenReview(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// reviewAllowed reports whether the request's caller may create TokenReviews.
+func (s *Server) reviewAllowed(r *http.Request) bool {
+	return s.cfg.AuthorizeReview != nil && s.cfg.AuthorizeReview(r)
+}
+
+func forbidReview(w http.ResponseWriter) {
+	http.Error(w, "forbidden: the caller may not create tokenreviews", http.StatusForbidden)
 }
 
 // review authenticates a token for the requested audiences: with none, the

@@ -53,3 +53,14 @@ func CreateAdmin(ctx context.Context, cfg *rest.Config, password string) error {
 	}
 	return nil
 }
+
+// ClientCertificate issues a client certificate of the cluster CA for user
+// in groups (PEM certificate and key): an identity kube-apiserver and
+// ks-apiserver both accept, with whatever RBAC grants it.
+func (cp *ControlPlane) ClientCertificate(user string, groups ...string) (certPEM, keyPEM []byte, err error) {
+	pair, err := cp.clusterCA.issue(user, groups, nil, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pair.CertPEM, pair.KeyPEM, nil
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -56,16 +55,9 @@ type from struct {
 	client *http.Client
 }
 
-func clientFrom(t *testing.T, server *controlplane.KSAPIServer, ip string) *from {
+func loginFrom(t *testing.T, server *controlplane.KSAPIServer, ip string) *from {
 	t.Helper()
-	client, err := server.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := client.Transport.(*http.Transport)
-	tr.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext
-	t.Cleanup(tr.CloseIdleConnections)
-	return &from{t: t, server: server, client: client}
+	return &from{t: t, server: server, client: clientFrom(t, server, ip, false)}
 }
 
 func (f *from) login(user, password string) tokenAnswer {
@@ -135,7 +127,9 @@ func failedLogins(ctx context.Context, client kubernetes.Interface, user string)
 func TestOAuthLockout(t *testing.T) {
 	ctx := context.Background()
 	server, err := runReplica(ctx, "ks-oauth-lockout", "--oauth-bcrypt-cost=12", "--oauth-hash-workers=2",
-		"--oauth-hash-wait=60s", "--oauth-lockout-max-failures-per-user=25")
+		"--oauth-hash-wait=60s", "--oauth-lockout-max-failures-per-user=25",
+		// The burst comes from one address: the in-flight cap per IP must not answer it first.
+		"--oauth-max-requests-in-flight-per-ip=100")
 	if server != nil {
 		defer server.Process.Stop(5 * time.Second)
 	}
@@ -150,13 +144,13 @@ func TestOAuthLockout(t *testing.T) {
 		createUser(t, user, password, 12)
 		// The server knows the user (a login from an address of its own,
 		// whose success leaves no count).
-		probe := clientFrom(t, server, "127.0.0.9")
+		probe := loginFrom(t, server, "127.0.0.9")
 		if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 20*time.Second, true, func(context.Context) (bool, error) {
 			return probe.login(user, password).Status == http.StatusOK, nil
 		}); err != nil {
 			t.Fatal("the user never reached the server")
 		}
-		attacker := clientFrom(t, server, "127.0.0.1")
+		attacker := loginFrom(t, server, "127.0.0.1")
 		var outstanding atomic.Int32
 		answers := make(chan tokenAnswer, 30)
 		outstanding.Store(30)
@@ -195,7 +189,7 @@ func TestOAuthLockout(t *testing.T) {
 	t.Run("another address cannot lock the owner out, a success clears its address, the per-user ceiling locks everyone", func(t *testing.T) {
 		user, password := "owner-"+suffix, "Owner-Pa55word"
 		createUser(t, user, password, 12)
-		owner, attacker := clientFrom(t, server, "127.0.0.1"), clientFrom(t, server, "127.0.0.2")
+		owner, attacker := loginFrom(t, server, "127.0.0.1"), loginFrom(t, server, "127.0.0.2")
 		if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 20*time.Second, true, func(context.Context) (bool, error) {
 			return owner.login(user, password).Status == http.StatusOK, nil
 		}); err != nil {
@@ -207,7 +201,7 @@ func TestOAuthLockout(t *testing.T) {
 		attacker.refused(user, password, "the right password from the locked-out address")
 		owner.accepted(user, password, "the owner from another address")
 
-		typo := clientFrom(t, server, "127.0.0.3")
+		typo := loginFrom(t, server, "127.0.0.3")
 		for round := 0; round < 2; round++ {
 			for i := 0; i < 9; i++ {
 				typo.refused(user, fmt.Sprint("typo-", round, "-", i), "a typo")
@@ -217,14 +211,14 @@ func TestOAuthLockout(t *testing.T) {
 
 		// 10 (from .2) + 10 (from .4) + 5 (from .5) reach the ceiling of 25.
 		for i := 0; i < 10; i++ {
-			clientFrom(t, server, "127.0.0.4").refused(user, fmt.Sprint("four-", i), "a wrong guess")
+			loginFrom(t, server, "127.0.0.4").refused(user, fmt.Sprint("four-", i), "a wrong guess")
 		}
 		owner.accepted(user, password, "the owner below the per-user ceiling")
 		for i := 0; i < 5; i++ {
-			clientFrom(t, server, "127.0.0.5").refused(user, fmt.Sprint("five-", i), "a wrong guess")
+			loginFrom(t, server, "127.0.0.5").refused(user, fmt.Sprint("five-", i), "a wrong guess")
 		}
 		owner.refused(user, password, "the owner once the per-user ceiling is reached")
-		clientFrom(t, server, "127.0.0.6").refused(user, password, "a new address once the per-user ceiling is reached")
+		loginFrom(t, server, "127.0.0.6").refused(user, password, "a new address once the per-user ceiling is reached")
 		iam := versioned.NewForConfigOrDie(cp.Admin)
 		if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
 			u, err := iam.IamV1beta1().Users().Get(ctx, user, metav1.GetOptions{})

@@ -23,5 +23,5 @@ func (o *Options) oauthServer(upstream *rest.Config) (*apiserver.OAuth, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &apiserver.OAuth{Server: server, Runtime: rt}, nil
+	return &apiserver.OAuth{Server: server, Runtime: rt, Limits: o.OAuth.Serving}, nil
 }

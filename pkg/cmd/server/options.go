@@ -68,6 +68,9 @@ type Options struct {
 	// UpstreamDiscoveryInterval is how often upstream APIs that are absent
 	// (a CRD not installed) are looked for again.
 	UpstreamDiscoveryInterval time.Duration
+	// MaxWatchesPerUser bounds one user's concurrent watches (and other
+	// long-running requests); 0: unbounded.
+	MaxWatchesPerUser int
 }
 
 // NewOptions returns the default options.
@@ -82,6 +85,7 @@ func NewOptions() *Options {
 		UpstreamBurst:  100,
 
 		UpstreamDiscoveryInterval: 30 * time.Second,
+		MaxWatchesPerUser:         100,
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
@@ -100,6 +104,9 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
+	fss.FlagSet("limits").IntVar(&o.MaxWatchesPerUser, "max-watches-per-user", o.MaxWatchesPerUser,
+		"concurrent watches (and other long-running requests) one user may hold, directly or through kube-apiserver; "+
+			"more get 429 with Retry-After. Members of system:masters are exempt. 0: unlimited.")
 
 	fs := fss.FlagSet("upstream kube-apiserver")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig,
@@ -141,6 +148,9 @@ func (o *Options) Validate() error {
 	}
 	if o.UpstreamDiscoveryInterval < time.Second {
 		errs = append(errs, fmt.Errorf("--upstream-discovery-interval must be at least 1s, got %s", o.UpstreamDiscoveryInterval))
+	}
+	if o.MaxWatchesPerUser < 0 {
+		errs = append(errs, fmt.Errorf("--max-watches-per-user must not be negative, got %d", o.MaxWatchesPerUser))
 	}
 	if o.UpstreamBurst <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
@@ -192,7 +202,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: config,
-		ExtraConfig:   apiserver.ExtraConfig{Upstream: mirrors, OAuth: oauthServer},
+		ExtraConfig:   apiserver.ExtraConfig{Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser},
 	}, nil
 }
 

@@ -53,12 +53,12 @@ func TestValidate(t *testing.T) {
 	if err := o.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
-	o.UpstreamQPS, o.UpstreamBurst, o.SecureServing.BindPort = 0, -1, 70000
+	o.UpstreamQPS, o.UpstreamBurst, o.SecureServing.BindPort, o.MaxWatchesPerUser = 0, -1, 70000, -1
 	err := o.Validate()
 	if err == nil {
 		t.Fatal("invalid options accepted")
 	}
-	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port"} {
+	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port", "--max-watches-per-user"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
@@ -67,9 +67,12 @@ func TestValidate(t *testing.T) {
 
 func TestFlagSections(t *testing.T) {
 	fss := NewOptions().Flags()
-	want := []string{"secure serving", "authentication", "authorization", "upstream kube-apiserver", "oauth", "logging"}
+	want := []string{"secure serving", "authentication", "authorization", "limits", "upstream kube-apiserver", "oauth", "logging"}
 	if !slices.Equal(fss.Order, want) {
 		t.Errorf("flag sections = %v, want %v", fss.Order, want)
+	}
+	if f := fss.FlagSet("limits").Lookup("max-watches-per-user"); f == nil || f.DefValue != "100" {
+		t.Errorf("--max-watches-per-user: %+v", f)
 	}
 	if fss.FlagSet("upstream kube-apiserver").Lookup("kubeconfig") == nil {
 		t.Error("--kubeconfig missing")
@@ -85,11 +88,12 @@ func TestOAuthOptionsValidation(t *testing.T) {
 	o := NewOptions()
 	o.OAuth.Issuer = "http://ks.example.com/oauth/"
 	o.OAuth.Leeway = 5 * time.Minute
+	o.OAuth.Serving.MaxInFlightPerIP = 0
 	err := o.Validate()
 	if err == nil {
 		t.Fatal("invalid OAuth options accepted")
 	}
-	for _, want := range []string{"--oauth-issuer", "--oauth-clock-leeway"} {
+	for _, want := range []string{"--oauth-issuer", "--oauth-clock-leeway", "--oauth-max-requests-in-flight-per-ip"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
