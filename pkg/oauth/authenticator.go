@@ -43,11 +43,6 @@ func (a *RequestAuthenticator) AuthenticateRequest(req *http.Request) (*authenti
 	// As kube-apiserver does for a webhook's answer, so one token is one
 	// identity on both servers.
 	groups := append(id.Groups(), user.AllAuthenticated)
-	// The token is consumed here and must not travel further, except to the
-	// OAuth endpoints that act on it (userinfo, logout).
-	if !strings.HasPrefix(req.URL.Path, "/oauth/") {
-		req.Header.Del("Authorization")
-	}
 	return &authenticator.Response{User: &user.DefaultInfo{
 		Name: id.Username, UID: string(id.User.UID), Groups: groups,
 		Extra: map[string][]string{SessionExtraKey: {id.Session.ID}},

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/klog/v2"
 )
 
@@ -25,30 +24,16 @@ func bearerToken(r *http.Request) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
-// callerIdentity is the access-token identity of a request: from its
-// bearer token, or, when ks-apiserver's authentication filter already
-// verified and removed that token, from the authenticated user's session
-// id (which must belong to that same user).
+// callerIdentity is the access-token identity of a request's bearer token
+// (the OAuth paths have their own handler chain, so the header arrives as
+// sent).
 func (s *Server) callerIdentity(r *http.Request) (*Identity, bool) {
-	if token, ok := bearerToken(r); ok {
-		id, err := s.VerifyAccessToken(token, "")
-		return id, err == nil
-	}
-	u, ok := genericapirequest.UserFrom(r.Context())
-	if !ok || len(u.GetExtra()[SessionExtraKey]) != 1 {
-		return nil, false
-	}
-	session, ok := s.cfg.Store.CachedSession(u.GetExtra()[SessionExtraKey][0])
-	if !ok || s.cfg.UsernamePrefix+session.User != u.GetName() {
-		return nil, false
-	}
-	user, ok := s.sessionValid(session, s.now())
+	token, ok := bearerToken(r)
 	if !ok {
 		return nil, false
 	}
-	id := s.identity(user, session)
-	id.Scope = strings.Join(session.Scope, " ")
-	return id, true
+	id, err := s.VerifyAccessToken(token, "")
+	return id, err == nil
 }
 
 // revoke is POST /oauth/revoke (RFC 7009). Revoking either token of a

@@ -14,7 +14,6 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/crypto/bcrypt"
 	"k8s.io/apiserver/pkg/authentication/user"
-	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
 	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 )
@@ -115,17 +114,6 @@ func TestUsernameAndGroupsPrefixes(t *testing.T) {
 	}
 	if !slices.Equal(id.userinfoGroups, []string{"developers"}) || !slices.Equal(id.idTokGroup, []string{"developers"}) {
 		t.Errorf("userinfo %v, id_token %v", id.userinfoGroups, id.idTokGroup)
-	}
-	// The OAuth endpoints that take the authenticated user (the token was
-	// consumed by the filter) find the session under the prefixed name.
-	login := e.login()
-	tok := login.str("access_token")
-	req := httptest.NewRequest(http.MethodGet, "/oauth/userinfo", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, _, _ := NewRequestAuthenticator(e.srv, nil).AuthenticateRequest(req)
-	req.Header.Del("Authorization")
-	if got, ok := e.srv.callerIdentity(req.WithContext(genericapirequest.WithUser(req.Context(), resp.User))); !ok || got.User.Name != "alice" {
-		t.Fatalf("callerIdentity with a prefixed user: %v %v", got, ok)
 	}
 }
 

@@ -7,9 +7,6 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
 )
 
-// oauthPaths are always authorized: the OAuth endpoints and discovery.
-var oauthPaths = []string{"/oauth/*", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server/*"}
-
 // oauthServer builds the OAuth server against the upstream kube-apiserver,
 // or returns nil when --oauth=false.
 func (o *Options) oauthServer(upstream *rest.Config) (*apiserver.OAuth, error) {

@@ -89,9 +89,6 @@ func NewOptions() *Options {
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
-	// The OAuth endpoints are public by nature; each authenticates what it
-	// needs (client credentials, bearer token, webhook caller) itself.
-	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, oauthPaths...)
 	o.SecureServing.BindPort = 9443
 	o.SecureServing.ServerCert.CertDirectory = ""
 	o.SecureServing.ServerCert.PairName = "ks-apiserver"
