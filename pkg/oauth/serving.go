@@ -159,10 +159,7 @@ func rejectBody(w http.ResponseWriter, r *http.Request) {
 // clientNet is the key of the per-address limit: the TCP peer's IP (never
 // X-Forwarded-For), IPv6 addresses by their /64, which one host usually holds.
 func clientNet(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := clientIP(r)
 	ip := net.ParseIP(host)
 	if ip == nil {
 		return host
