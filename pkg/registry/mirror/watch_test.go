@@ -174,9 +174,9 @@ func TestWatchStartDuringEvents(t *testing.T) {
 	for i, p := range initial {
 		objs[i] = p
 	}
-	res := testPods()
-	res.New = func() k8sruntime.Object { return &corev1.Pod{} }
-	c := NewCache(res, 2*events)
+	podsRes := testPods()
+	podsRes.New = func() k8sruntime.Object { return &corev1.Pod{} }
+	c := NewCache(podsRes, 2*events)
 	for _, o := range objs {
 		c.apply(watch.Added, o, nil)
 	}
