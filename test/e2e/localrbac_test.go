@@ -78,8 +78,8 @@ func TestLocalRBACAgreesWithSubjectAccessReview(t *testing.T) {
 	}
 
 	type result struct {
-		a          authorizer.AttributesRecord
-		local, sar bool
+		a           authorizer.AttributesRecord
+		local, sar  bool
 		why, sarWhy string
 	}
 	questions := make(chan authorizer.AttributesRecord)
