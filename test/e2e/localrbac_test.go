@@ -679,14 +679,19 @@ func TestLocalRBACSkipsSubjectAccessReview(t *testing.T) {
 			code := get(base + "warm-up")
 			return code == http.StatusNotFound, fmt.Sprintf("status %d", code)
 		})
-		before := subjectAccessReviews(t)
+		before, localBefore := subjectAccessReviews(t), localRBACAllowed(t, c.server)
 		for i := range reads {
 			if code := get(base + fmt.Sprintf("cm-%d", i)); code != http.StatusNotFound {
 				t.Fatalf("%s: read %d: status %d, want 404", c.what, i, code)
 			}
 		}
 		results[c.what] = subjectAccessReviews(t) - before
-		t.Logf("%s: %d distinct authorized reads made %v SubjectAccessReviews", c.what, reads, results[c.what])
+		local := localRBACAllowed(t, c.server) - localBefore
+		t.Logf("%s: %d distinct authorized reads made %v SubjectAccessReviews; %v local RBAC allows",
+			c.what, reads, results[c.what], local)
+		if want := float64(2 * reads); c.server == ks && local < want {
+			t.Errorf("%s: %v local RBAC allows, want at least %v (the mirror resource and the upstream one per read)", c.what, local, want)
+		}
 		// Not allowed by RBAC: still asked of kube-apiserver, still refused.
 		if code := get("/apis/" + mirrorGroup + "/v1alpha3/namespaces/" + ns + "/secrets"); code != http.StatusForbidden {
 			t.Errorf("%s: listing secrets: status %d, want 403", c.what, code)
@@ -726,14 +731,40 @@ func subjectAccessReviews(t *testing.T) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return metricTotal(t, body, "apiserver_request_total", `resource="subjectaccessreviews"`, `verb="POST"`)
+}
+
+// localRBACAllowed is a ks-apiserver's count of fast-path allows.
+func localRBACAllowed(t *testing.T, server *controlplane.KSAPIServer) float64 {
+	t.Helper()
+	client, err := kubernetes.NewForConfig(directConfigFor(server))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := client.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return metricTotal(t, body, "ks_apiserver_local_rbac_decisions_total", `decision="allowed"`)
+}
+
+// metricTotal sums the samples of a Prometheus text exposition whose labels
+// contain every one of labels.
+func metricTotal(t *testing.T, body []byte, name string, labels ...string) float64 {
+	t.Helper()
 	var total float64
 	sc := bufio.NewScanner(strings.NewReader(string(body)))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+lines:
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "apiserver_request_total{") || !strings.Contains(line, `resource="subjectaccessreviews"`) ||
-			!strings.Contains(line, `verb="POST"`) && !strings.Contains(line, `verb="create"`) {
+		if !strings.HasPrefix(line, name+"{") {
 			continue
+		}
+		for _, l := range labels {
+			if !strings.Contains(line, l) {
+				continue lines
+			}
 		}
 		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
 		if err != nil {
