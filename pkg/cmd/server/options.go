@@ -71,6 +71,9 @@ type Options struct {
 	// MaxWatchesPerUser bounds one user's concurrent watches (and other
 	// long-running requests); 0: unbounded.
 	MaxWatchesPerUser int
+	// LocalRBAC allows what the mirrored RBAC objects allow without a
+	// SubjectAccessReview.
+	LocalRBAC bool
 }
 
 // NewOptions returns the default options.
@@ -86,6 +89,7 @@ func NewOptions() *Options {
 
 		UpstreamDiscoveryInterval: 30 * time.Second,
 		MaxWatchesPerUser:         100,
+		LocalRBAC:                 true,
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
@@ -101,6 +105,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
+	fss.FlagSet("authorization").BoolVar(&o.LocalRBAC, "authorization-local-rbac", o.LocalRBAC,
+		"allow what kube-apiserver's RBAC objects (Roles, ClusterRoles and their bindings, read from ks-apiserver's own caches) allow "+
+			"without a SubjectAccessReview; everything else is still asked of kube-apiserver. Turn off if kube-apiserver runs an "+
+			"authorizer before RBAC that can deny what RBAC allows.")
 	fss.FlagSet("limits").IntVar(&o.MaxWatchesPerUser, "max-watches-per-user", o.MaxWatchesPerUser,
 		"concurrent watches (and other long-running requests) one user may hold, directly or through kube-apiserver; "+
 			"more get 429 with Retry-After. Members of system:masters are exempt. 0: unlimited.")
@@ -199,7 +207,8 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: config,
-		ExtraConfig:   apiserver.ExtraConfig{Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser},
+		ExtraConfig: apiserver.ExtraConfig{Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser,
+			LocalRBAC: o.LocalRBAC},
 	}, nil
 }
 
