@@ -93,12 +93,9 @@ type idSet struct {
 	universe uint32 // slots below it
 }
 
+// has tells whether id is in s, which must be dense (see densify).
 func (s *idSet) has(id uint32) bool {
-	if s.isDense {
-		return int(id/64) < len(s.dense) && s.dense[id/64]&(1<<(id%64)) != 0
-	}
-	_, ok := slices.BinarySearch(s.sparse, id)
-	return ok
+	return int(id/64) < len(s.dense) && s.dense[id/64]&(1<<(id%64)) != 0
 }
 
 func (s *idSet) each(fn func(uint32)) {

@@ -245,11 +245,13 @@ const (
 
 var pmapSeed = maphash.MakeSeed()
 
+func pmapHash(key string) uint64 { return maphash.String(pmapSeed, key) }
+
 func (m pmap[V]) len() int { return m.n }
 
-func (m pmap[V]) get(key string) (V, bool) {
-	h := maphash.String(pmapSeed, key)
-	n := m.root
+func (m pmap[V]) get(key string) (V, bool) { return hget(m.root, pmapHash(key), key) }
+
+func hget[V any](n *hnode[V], h uint64, key string) (V, bool) {
 	for shift := 0; n != nil; shift += hbits {
 		if shift >= hmaxShift {
 			for _, e := range n.entries {
@@ -279,7 +281,7 @@ func (m pmap[V]) get(key string) (V, bool) {
 
 // set returns m with key mapped to val.
 func (m pmap[V]) set(key string, val V) pmap[V] {
-	root, added := hset(m.root, maphash.String(pmapSeed, key), key, val, 0)
+	root, added := hset(m.root, pmapHash(key), key, val, 0)
 	if added {
 		m.n++
 	}
@@ -329,7 +331,7 @@ func hset[V any](n *hnode[V], h uint64, key string, val V, shift int) (*hnode[V]
 
 // del returns m without key.
 func (m pmap[V]) del(key string) pmap[V] {
-	root, ok := hdel(m.root, maphash.String(pmapSeed, key), key, 0)
+	root, ok := hdel(m.root, pmapHash(key), key, 0)
 	if ok {
 		m.n--
 		m.root = root

@@ -49,7 +49,16 @@ type Request struct {
 	Offset int
 	// Limit is the most items returned; negative means all.
 	Limit int
+
+	// via forces one way of answering Labels, for tests: viaPick or viaWalk
+	// (0 chooses by cost).
+	via int
 }
+
+const (
+	viaPick = 1 + iota
+	viaWalk
+)
 
 // Result is a page of a list.
 type Result struct {
@@ -155,7 +164,7 @@ func (s *Snapshot) List(r Request) Result {
 				ascend(root, first, collect)
 			}
 		}
-	case in != nil && pickCheaper(in.n, hi-lo, known, passed, ahead, r.Offset, limit):
+	case in != nil && (r.via == viaPick || r.via == 0 && pickCheaper(in.n, hi-lo, known, passed, ahead, r.Offset, limit)):
 		res = s.pick(r, k, cmp, in, filters)
 	case known && limit >= 0 && passed < ahead:
 		// Count what the walk passed, then stop at the end of the page:
