@@ -3,7 +3,6 @@ package query
 import (
 	"math/bits"
 	"slices"
-	"sort"
 
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -225,15 +224,19 @@ func (s *Snapshot) probe(r Request, k int) *Item {
 
 // Costs of the two ways of listing label-selected objects, in units of
 // one item of a walk (reading a slot and testing it): picking reads each
-// selected item through the slot table and sorts those that match.
+// selected item through the slot table, and keeps the page's in order (a
+// short sorted list for a page near the start, else a sort of all).
 const (
-	pickItemCost  = 16
+	pickItemCost  = 24
 	pickLevelCost = 6
+	// pickBounded is the most items a pick keeps in a sorted list as it
+	// goes, instead of sorting everything at the end.
+	pickBounded = 256
 )
 
-// pickCheaper tells whether picking m selected objects and sorting them
-// costs less than walking the n positions of the list's range (only up to
-// the end of the page when the total is known).
+// pickCheaper tells whether picking m selected objects costs less than
+// walking the n positions of the list's range (only up to the end of the
+// page when the total is known).
 func pickCheaper(m, n int, known bool, passed, ahead, offset, limit int) bool {
 	walk := n
 	if known && limit >= 0 {
@@ -241,14 +244,35 @@ func pickCheaper(m, n int, known bool, passed, ahead, offset, limit int) bool {
 		need := min(ahead, (offset+limit+1)*n/max(m, 1))
 		walk = min(ahead, passed+need)
 	}
-	return m*(pickItemCost+pickLevelCost*bits.Len(uint(m))) < walk
+	pick := m * pickItemCost
+	if limit < 0 || offset+limit > pickBounded {
+		pick += m * pickLevelCost * bits.Len(uint(m))
+	}
+	return pick < walk
 }
 
 // pick answers r from the label-selected objects in: reads them by slot,
-// filters them and sorts those that match.
+// filters them, and keeps the page's in order.
 func (s *Snapshot) pick(r Request, k int, cmp compareFunc, in *idSet, filters []Predicate) Result {
 	restrictNS := r.Namespace != "" && s.byNS != nil
-	var matched []*Item
+	order := cmp
+	if r.Descending {
+		order = func(a, b *Item) int { return cmp(b, a) }
+	}
+	var probe *Item
+	if r.After != nil {
+		probe = s.probe(r, k)
+	}
+	offset := max(r.Offset, 0)
+	// keep is how many of the first matches after the cursor are needed,
+	// -1 for all.
+	keep := -1
+	if r.Limit >= 0 {
+		keep = offset + r.Limit
+	}
+	bounded := keep >= 0 && keep <= pickBounded
+	var total, after int
+	var best []*Item
 	in.each(func(id uint32) {
 		it := s.labels.slots.get(id)
 		if it == nil || restrictNS && it.Namespace != r.Namespace || it.sig&r.NameSig != r.NameSig {
@@ -259,26 +283,35 @@ func (s *Snapshot) pick(r Request, k int, cmp compareFunc, in *idSet, filters []
 				return
 			}
 		}
-		matched = append(matched, it)
+		total++
+		if probe != nil && order(it, probe) <= 0 {
+			return
+		}
+		after++
+		if !bounded {
+			best = append(best, it)
+			return
+		}
+		if len(best) == keep {
+			if keep == 0 || order(it, best[keep-1]) >= 0 {
+				return
+			}
+			best = best[:keep-1]
+		}
+		i, _ := slices.BinarySearchFunc(best, it, order)
+		best = slices.Insert(best, i, it)
 	})
-	order := cmp
-	if r.Descending {
-		order = func(a, b *Item) int { return cmp(b, a) }
+	if !bounded {
+		slices.SortFunc(best, order)
 	}
-	slices.SortFunc(matched, order)
-	start := 0
-	if r.After != nil {
-		probe := s.probe(r, k)
-		start = sort.Search(len(matched), func(i int) bool { return order(matched[i], probe) > 0 })
-	}
-	start = min(start+max(r.Offset, 0), len(matched))
-	end := len(matched)
+	start := min(offset, len(best))
+	end := len(best)
 	if r.Limit >= 0 {
 		end = min(end, start+r.Limit)
 	}
-	res := Result{Total: len(matched), Remaining: len(matched) - end}
+	res := Result{Total: total, Remaining: after - end}
 	if end > start {
-		res.Items = slices.Clip(matched[start:end])
+		res.Items = slices.Clip(best[start:end])
 	}
 	return res
 }
@@ -324,12 +357,19 @@ type walk struct {
 	res          *Result
 }
 
-func (w *walk) match(it *Item, sig uint64, id uint32) bool {
-	if sig&w.sig != w.sig || w.in != nil && !w.in.has(id) {
+// match tells whether the item at i of a leaf slice is in the list.
+func (w *walk) match(items []*Item, sigs []uint64, ids []uint32, i int) bool {
+	if w.in != nil {
+		id := ids[i]
+		if int(id/64) >= len(w.in.dense) || w.in.dense[id/64]&(1<<(id%64)) == 0 {
+			return false
+		}
+	}
+	if sigs[i]&w.sig != w.sig {
 		return false
 	}
 	for _, f := range w.filters {
-		if !f(it) {
+		if !f(items[i]) {
 			return false
 		}
 	}
@@ -338,8 +378,8 @@ func (w *walk) match(it *Item, sig uint64, id uint32) bool {
 
 // count counts the matches of a leaf slice before the walk's start.
 func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
-	for i, it := range items {
-		if w.match(it, sigs[i], ids[i]) {
+	for i := range items {
+		if w.match(items, sigs, ids, i) {
 			w.before++
 		}
 	}
@@ -354,10 +394,10 @@ func (w *walk) keep(desc bool) leafFunc {
 			if desc {
 				i = len(items) - 1 - i
 			}
-			it := items[i]
-			if !w.match(it, sigs[i], ids[i]) {
+			if !w.match(items, sigs, ids, i) {
 				continue
 			}
+			it := items[i]
 			if w.stop && w.skip == 0 && w.limit >= 0 && len(w.res.Items) >= w.limit {
 				return false
 			}
