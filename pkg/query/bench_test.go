@@ -383,7 +383,7 @@ func labelScenarios() []labelScenario {
 			values: url.Values{"labelSelector": {"app=svc-07"}, "sortBy": {"name"}, "ascending": {"true"}, "page": {"40"}, "limit": {"10"}}, ks: app("svc-07")},
 		{name: "(g) app=svc-07 + status=Running, exact total",
 			values: url.Values{"labelSelector": {"app=svc-07"}, "status": {"Running"}, "limit": {"10"}},
-			ks: func(p *corev1.Pod) bool { return p.Labels["app"] == "svc-07" && query.PodStatus(p) == "Running" }},
+			ks:     func(p *corev1.Pod) bool { return p.Labels["app"] == "svc-07" && query.PodStatus(p) == "Running" }},
 		{name: "(g) app=svc-07 in one namespace", namespace: "team-042",
 			values: url.Values{"labelSelector": {"app=svc-07"}, "limit": {"10"}}, ks: app("svc-07")},
 	}

@@ -227,7 +227,7 @@ func (s *Snapshot) probe(r Request, k int) *Item {
 // selected item through the slot table, and keeps the page's in order (a
 // short sorted list for a page near the start, else a sort of all).
 const (
-	pickItemCost  = 24
+	pickItemCost  = 8
 	pickLevelCost = 6
 	// pickBounded is the most items a pick keeps in a sorted list as it
 	// goes, instead of sorting everything at the end.
