@@ -1,10 +1,12 @@
 package query
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -135,5 +137,57 @@ func TestLabelIndexFollowsObjects(t *testing.T) {
 	}
 	if snap := ix.Snapshot(); snap.labels.keys.len() != 0 || snap.labels.live != nil {
 		t.Fatalf("an empty index has %d label keys, live %v", snap.labels.keys.len(), snap.labels.live)
+	}
+}
+
+// Lists of snapshots taken while objects change labels see each snapshot
+// whole: a requirement and its complement always add up to the snapshot's
+// size (run with -race).
+func TestLabelIndexConcurrentReads(t *testing.T) {
+	ix := NewIndex(testType())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20000 {
+			p := testPod("ns", fmt.Sprintf("p%03d", i%300), i%7, corev1.PodRunning)
+			p.Labels = map[string]string{"app": fmt.Sprint("a", i%3)}
+			if i%5 == 0 {
+				p.Labels = nil
+			}
+			if i%11 == 0 {
+				ix.Delete(p)
+				continue
+			}
+			if err := ix.Set(p); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	sels := [][2]string{{"app=a1", "app!=a1"}, {"app", "!app"}, {"app in (a0,a2)", "app notin (a0,a2)"}}
+	for reads := 0; ; reads++ {
+		select {
+		case <-done:
+			if reads < 10 {
+				t.Fatalf("only %d reads during the writes", reads)
+			}
+			return
+		default:
+		}
+		snap := ix.Snapshot()
+		for _, pair := range sels {
+			total := 0
+			for _, s := range pair {
+				sel, err := labels.Parse(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				reqs, _ := sel.Requirements()
+				total += snap.List(Request{Labels: reqs, SortBy: SortByCreationTimestamp, Limit: 5}).Total
+			}
+			if total != snap.Len() {
+				t.Fatalf("%s and %s select %d of a snapshot of %d", pair[0], pair[1], total, snap.Len())
+			}
+		}
 	}
 }
