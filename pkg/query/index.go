@@ -19,6 +19,7 @@ type Item struct {
 	keys      []Key       // values of the Type's sort keys
 	groups    []itemGroup // the item's keys and values in each of the Type's groups
 	sig       uint64      // NameSignature(Name)
+	id        uint32      // slot in the index's label postings
 }
 
 // NameSignature is a 64-bit summary of the three-byte sequences of a
@@ -55,6 +56,10 @@ type Index struct {
 	groups map[string]map[string]map[string]runtime.Object
 	// sums are the running totals of the Type's Sums, by group and key.
 	sums map[string]map[string][]int64
+	// labels is the inverted label index; free are slots of deleted
+	// objects, handed out again.
+	labels labelIndex
+	free   []uint32
 }
 
 // NewIndex returns an empty index of objects of type t.
@@ -174,6 +179,22 @@ func (ix *Index) Set(obj runtime.Object) error {
 	defer ix.mu.Unlock()
 	old := ix.items[key]
 	ix.items[key] = it
+	var oldLabels map[string]string
+	switch {
+	case old != nil:
+		it.id = old.id
+		oldLabels = objectLabels(old.Object)
+	case len(ix.free) > 0:
+		it.id = ix.free[len(ix.free)-1]
+		ix.free = ix.free[:len(ix.free)-1]
+		ix.labels.live = ix.labels.live.with(it.id)
+	default:
+		it.id = ix.labels.next
+		ix.labels.next++
+		ix.labels.live = ix.labels.live.with(it.id)
+	}
+	ix.labels.slots = ix.labels.slots.set(it.id, it)
+	ix.labels.relabel(it.id, oldLabels, objectLabels(obj))
 	for k := range ix.global {
 		ix.global[k] = update(ix.global[k], old, it, k, globalCompare(k))
 		if ix.byNS != nil {
@@ -213,6 +234,10 @@ func (ix *Index) Delete(obj runtime.Object) {
 		return
 	}
 	delete(ix.items, key)
+	ix.labels.relabel(old.id, objectLabels(old.Object), nil)
+	ix.labels.live = ix.labels.live.without(old.id)
+	ix.labels.slots = ix.labels.slots.set(old.id, nil)
+	ix.free = append(ix.free, old.id)
 	for k := range ix.global {
 		ix.global[k], _ = remove(ix.global[k], old, globalCompare(k))
 		if ix.byNS != nil {
@@ -321,7 +346,7 @@ func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
 func (ix *Index) Snapshot() *Snapshot {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	s := &Snapshot{t: ix.t, global: append([]*node(nil), ix.global...)}
+	s := &Snapshot{t: ix.t, global: append([]*node(nil), ix.global...), labels: ix.labels}
 	if ix.byNS != nil {
 		s.byNS = append([]*node(nil), ix.byNS...)
 	}

@@ -1,10 +1,12 @@
 package query
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -71,5 +73,121 @@ func TestNameSignatureCoversSubstrings(t *testing.T) {
 	}
 	if NameSignature("xyz") == 0 || NameSignature("xy") != 0 {
 		t.Error("three-byte strings have a signature, shorter ones none")
+	}
+}
+
+// TestLabelIndexFollowsObjects checks the postings as objects are added,
+// relabelled and deleted: keys and values no object has are dropped, and
+// slots of deleted objects are handed out again.
+func TestLabelIndexFollowsObjects(t *testing.T) {
+	ix := NewIndex(testType())
+	pod := func(name string, ls map[string]string) *corev1.Pod {
+		p := testPod("a", name, 1, corev1.PodRunning)
+		p.Labels = ls
+		return p
+	}
+	set := func(p *corev1.Pod) {
+		t.Helper()
+		if err := ix.Set(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	members := func(key, value string) []string {
+		t.Helper()
+		var out []string
+		snap := ix.Snapshot()
+		lk, ok := snap.labels.keys.get(key)
+		if !ok {
+			return nil
+		}
+		p := lk.all
+		if value != "" {
+			p, _ = lk.values.get(value)
+		}
+		p.each(func(id uint32) { out = append(out, snap.labels.slots.get(id).Name) })
+		slices.Sort(out)
+		return out
+	}
+	set(pod("p1", map[string]string{"app": "web", "tier": "front"}))
+	set(pod("p2", map[string]string{"app": "web"}))
+	set(pod("p3", map[string]string{"app": "db"}))
+	if got := members("app", "web"); !slices.Equal(got, []string{"p1", "p2"}) {
+		t.Fatalf("app=web: %v", got)
+	}
+	set(pod("p1", map[string]string{"app": "db"})) // value changed, tier dropped
+	if got := members("app", "web"); !slices.Equal(got, []string{"p2"}) {
+		t.Fatalf("app=web after relabel: %v", got)
+	}
+	if got := members("app", "db"); !slices.Equal(got, []string{"p1", "p3"}) {
+		t.Fatalf("app=db after relabel: %v", got)
+	}
+	if got := members("tier", ""); got != nil {
+		t.Fatalf("tier is on %v after its last object dropped it", got)
+	}
+	ix.Delete(pod("p2", nil))
+	if got := members("app", "web"); got != nil {
+		t.Fatalf("app=web after delete: %v", got)
+	}
+	set(pod("p4", map[string]string{"app": "web"}))
+	if snap := ix.Snapshot(); snap.labels.next != 3 || snap.labels.live.len() != 3 {
+		t.Fatalf("slots: next %d, live %d; want the deleted object's slot reused", snap.labels.next, snap.labels.live.len())
+	}
+	for _, name := range []string{"p1", "p3", "p4"} {
+		ix.Delete(pod(name, nil))
+	}
+	if snap := ix.Snapshot(); snap.labels.keys.len() != 0 || snap.labels.live != nil {
+		t.Fatalf("an empty index has %d label keys, live %v", snap.labels.keys.len(), snap.labels.live)
+	}
+}
+
+// Lists of snapshots taken while objects change labels see each snapshot
+// whole: a requirement and its complement always add up to the snapshot's
+// size (run with -race).
+func TestLabelIndexConcurrentReads(t *testing.T) {
+	ix := NewIndex(testType())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20000 {
+			p := testPod("ns", fmt.Sprintf("p%03d", i%300), i%7, corev1.PodRunning)
+			p.Labels = map[string]string{"app": fmt.Sprint("a", i%3)}
+			if i%5 == 0 {
+				p.Labels = nil
+			}
+			if i%11 == 0 {
+				ix.Delete(p)
+				continue
+			}
+			if err := ix.Set(p); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	sels := [][2]string{{"app=a1", "app!=a1"}, {"app", "!app"}, {"app in (a0,a2)", "app notin (a0,a2)"}}
+	for reads := 0; ; reads++ {
+		select {
+		case <-done:
+			if reads < 10 {
+				t.Fatalf("only %d reads during the writes", reads)
+			}
+			return
+		default:
+		}
+		snap := ix.Snapshot()
+		for _, pair := range sels {
+			total := 0
+			for _, s := range pair {
+				sel, err := labels.Parse(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				reqs, _ := sel.Requirements()
+				total += snap.List(Request{Labels: reqs, SortBy: SortByCreationTimestamp, Limit: 5}).Total
+			}
+			if total != snap.Len() {
+				t.Fatalf("%s and %s select %d of a snapshot of %d", pair[0], pair[1], total, snap.Len())
+			}
+		}
 	}
 }

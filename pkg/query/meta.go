@@ -76,7 +76,7 @@ func metaFilters() map[string]Filter {
 				return false
 			}), nil
 		}},
-		"label": {Compile: func(v string, _ Env) (Predicate, error) {
+		"label": {Labels: true, Compile: func(v string, _ Env) (Predicate, error) {
 			sel, err := parseSelector(v)
 			if err != nil {
 				return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Mode selects how parameters are read.
@@ -48,10 +49,14 @@ type Query struct {
 	// Limit is the page size (Compat only; on /apis the Kubernetes limit
 	// parameter is read by the API machinery); -1 when not given.
 	Limit int
-	// LabelSelector is the Compat labelSelector, nil when not given.
+	// LabelSelector is the Compat labelSelector, nil when not given. Its
+	// requirements are in Labels.
 	LabelSelector labels.Selector
 	// Filters are the compiled filter parameters.
 	Filters []Predicate
+	// Labels are the label requirements of the labelSelector (Compat) and
+	// label filter parameters, answered from the label index.
+	Labels []labels.Requirement
 	// Namespace is the value of the namespace filter, which lists use to
 	// read one namespace only; "" when not given.
 	Namespace string
@@ -188,6 +193,7 @@ func (q *Query) parseCompat(values url.Values, t *Type, env Env) error {
 			return &Error{Param: ParamLabelSelector, Value: s, Reason: err.Error()}
 		}
 		q.LabelSelector = sel
+		q.addLabels(sel)
 	}
 	names := make([]string, 0, len(values))
 	for name := range values {
@@ -220,6 +226,14 @@ func (q *Query) addFilter(t *Type, name, value string, env Env) error {
 	if name == "namespace" && t.Namespaced {
 		q.Namespace = value
 	}
+	if f.Labels {
+		sel, err := parseSelector(value)
+		if err != nil {
+			return &Error{Param: name, Value: value, Reason: err.Error()}
+		}
+		q.addLabels(sel)
+		return nil
+	}
 	if f.Attr != nil {
 		i := t.attrIndex(name)
 		if f.FoldCase {
@@ -238,6 +252,32 @@ func (q *Query) addFilter(t *Type, name, value string, env Env) error {
 	}
 	q.Filters = append(q.Filters, p)
 	return nil
+}
+
+func (q *Query) addLabels(sel labels.Selector) {
+	reqs, selectable := sel.Requirements()
+	if !selectable {
+		q.MatchNothing = true
+	}
+	q.Labels = append(q.Labels, reqs...)
+}
+
+// Matches reports whether obj passes the query's filters and label
+// requirements, as a list would judge it (watches filter their events with
+// it).
+func (q *Query) Matches(t *Type, obj runtime.Object) bool {
+	if q.MatchNothing {
+		return false
+	}
+	if len(q.Labels) > 0 {
+		ls := labels.Set(objectLabels(obj))
+		for _, req := range q.Labels {
+			if !req.Matches(ls) {
+				return false
+			}
+		}
+	}
+	return t.Matches(obj, q.Filters)
 }
 
 // Bounds returns the offset and the page size (negative: everything) that

@@ -1,5 +1,12 @@
 package query
 
+import (
+	"math/bits"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
+
 // Snapshot is the state of an Index at one moment. Lists read it without
 // locks; pages of one walk read the same snapshot and so agree with each
 // other.
@@ -7,6 +14,7 @@ type Snapshot struct {
 	t      *Type
 	global []*node
 	byNS   []*node
+	labels labelIndex
 }
 
 // Cursor is a position in a sorted list: the last item of a page.
@@ -26,6 +34,10 @@ type Request struct {
 	Descending bool
 	// Filters must all hold for an item to be listed.
 	Filters []Predicate
+	// Labels are label requirements that must all hold, as a label
+	// selector's: they are answered from the label index, so a list reads
+	// only the objects they select.
+	Labels []labels.Requirement
 	// NameSig is the name signature (NameSignature) of a substring every
 	// listed item's name contains, 0 for none: items whose names cannot
 	// contain it are skipped without running the filters.
@@ -36,7 +48,16 @@ type Request struct {
 	Offset int
 	// Limit is the most items returned; negative means all.
 	Limit int
+
+	// via forces one way of answering Labels, for tests: viaPick or viaWalk
+	// (0 chooses by cost).
+	via int
 }
+
+const (
+	viaPick = 1 + iota
+	viaWalk
+)
 
 // Result is a page of a list.
 type Result struct {
@@ -54,7 +75,9 @@ type Result struct {
 // List answers r. Without filters it costs O(log n + page size): totals come
 // from subtree sizes and the page is reached by position. With filters it
 // visits the items of the namespace (or of all) once, in order, and never
-// sorts.
+// sorts. Label requirements first select their objects from the label
+// index: a few are picked and sorted, many are tested by slot along the
+// walk, which stops at the end of the page when the total is already known.
 func (s *Snapshot) List(r Request) Result {
 	sortBy := r.SortBy
 	if sortBy == "" {
@@ -82,11 +105,7 @@ func (s *Snapshot) List(r Request) Result {
 		start = hi - 1
 	}
 	if r.After != nil {
-		probe := &Item{Namespace: r.After.Namespace, Name: r.After.Name, keys: make([]Key, len(s.t.keys))}
-		if r.Namespace != "" && s.byNS != nil {
-			probe.Namespace = r.Namespace // a position within the namespace's range
-		}
-		probe.keys[k] = r.After.Key
+		probe := s.probe(r, k)
 		if r.Descending {
 			start = min(start, rank(root, probe, cmp, false)-1)
 		} else {
@@ -96,7 +115,29 @@ func (s *Snapshot) List(r Request) Result {
 
 	var res Result
 	limit := r.Limit
-	if len(r.Filters) == 0 {
+	filters := r.Filters
+	var in *idSet
+	if len(r.Labels) > 0 {
+		var residual []Predicate
+		in, residual = s.labels.selectLabels(r.Labels)
+		if in.n == 0 || hi <= lo {
+			return Result{}
+		}
+		if len(residual) > 0 {
+			filters = append(residual, filters...)
+		}
+	}
+	// passed are the positions the walk has passed before its start,
+	// ahead those from its start on.
+	passed, ahead := start-lo, hi-start
+	if r.Descending {
+		passed, ahead = hi-start-1, start-lo+1
+	}
+	passed, ahead = max(passed, 0), max(ahead, 0)
+	// known: the label postings alone give the total.
+	known := in != nil && len(filters) == 0 && r.NameSig == 0 && lo == 0 && hi == size(root)
+	switch {
+	case in == nil && len(filters) == 0:
 		res.Total = hi - lo
 		first, avail := start+r.Offset, hi-start-r.Offset
 		if r.Descending {
@@ -122,21 +163,155 @@ func (s *Snapshot) List(r Request) Result {
 				ascend(root, first, collect)
 			}
 		}
-	} else {
-		// Every match counts towards the total, even those before the
-		// cursor; the page's are kept. Leaves are read as slices, in order.
-		w := walk{filters: r.Filters, sig: r.NameSig, skip: r.Offset, limit: limit, res: &res}
+	case in != nil && (r.via == viaPick || r.via == 0 && pickCheaper(in.n, hi-lo, known, passed, ahead, r.Offset, limit)):
+		res = s.pick(r, k, cmp, in, filters)
+	case known && limit >= 0 && passed < ahead:
+		// Count what the walk passed, then stop at the end of the page:
+		// the rest of the total is the postings'.
+		in.densify()
+		w := walk{in: in, skip: r.Offset, limit: limit, stop: true, res: &res}
 		if r.Descending {
-			leafRange(root, lo, start+1, true, w.keep(true))
 			leafRange(root, start+1, hi, true, w.count)
+			leafRange(root, lo, start+1, true, w.keep(true))
 		} else {
 			leafRange(root, lo, start, false, w.count)
 			leafRange(root, start, hi, false, w.keep(false))
+		}
+		skipped := r.Offset - w.skip
+		res.Total = in.n
+		res.Remaining = in.n - w.before - skipped - len(res.Items)
+	default:
+		// Every match counts towards the total, even those before the
+		// cursor; the page's are kept. Leaves are read as slices, in order.
+		if in != nil {
+			in.densify()
+		}
+		w := walk{in: in, filters: filters, sig: r.NameSig, skip: r.Offset, limit: limit, res: &res}
+		if !known {
+			if r.Descending {
+				leafRange(root, start+1, hi, true, w.count)
+			} else {
+				leafRange(root, lo, start, false, w.count)
+			}
+		}
+		if r.Descending {
+			leafRange(root, lo, start+1, true, w.keep(true))
+		} else {
+			leafRange(root, start, hi, false, w.keep(false))
+		}
+		res.Total = w.before + w.seen
+		if known {
+			res.Total = in.n
 		}
 	}
 	if n := len(res.Items); n > 0 {
 		last := res.Items[n-1]
 		res.Last = &Cursor{Key: last.keys[k], Namespace: last.Namespace, Name: last.Name}
+	}
+	return res
+}
+
+// probe is an item at r's cursor, to find its position in the trees of
+// sort key k.
+func (s *Snapshot) probe(r Request, k int) *Item {
+	probe := &Item{Namespace: r.After.Namespace, Name: r.After.Name, keys: make([]Key, len(s.t.keys))}
+	if r.Namespace != "" && s.byNS != nil {
+		probe.Namespace = r.Namespace // a position within the namespace's range
+	}
+	probe.keys[k] = r.After.Key
+	return probe
+}
+
+// Costs of the two ways of listing label-selected objects, in units of
+// one item of a walk (reading a slot and testing it): picking reads each
+// selected item through the slot table, and keeps the page's in order (a
+// short sorted list for a page near the start, else a sort of all).
+const (
+	pickItemCost  = 8
+	pickLevelCost = 6
+	// pickBounded is the most items a pick keeps in a sorted list as it
+	// goes, instead of sorting everything at the end.
+	pickBounded = 256
+)
+
+// pickCheaper tells whether picking m selected objects costs less than
+// walking the n positions of the list's range (only up to the end of the
+// page when the total is known).
+func pickCheaper(m, n int, known bool, passed, ahead, offset, limit int) bool {
+	walk := n
+	if known && limit >= 0 {
+		// The selected objects are expected evenly spread along the walk.
+		need := min(ahead, (offset+limit+1)*n/max(m, 1))
+		walk = min(ahead, passed+need)
+	}
+	pick := m * pickItemCost
+	if limit < 0 || offset+limit > pickBounded {
+		pick += m * pickLevelCost * bits.Len(uint(m))
+	}
+	return pick < walk
+}
+
+// pick answers r from the label-selected objects in: reads them by slot,
+// filters them, and keeps the page's in order.
+func (s *Snapshot) pick(r Request, k int, cmp compareFunc, in *idSet, filters []Predicate) Result {
+	restrictNS := r.Namespace != "" && s.byNS != nil
+	order := cmp
+	if r.Descending {
+		order = func(a, b *Item) int { return cmp(b, a) }
+	}
+	var probe *Item
+	if r.After != nil {
+		probe = s.probe(r, k)
+	}
+	offset := max(r.Offset, 0)
+	// keep is how many of the first matches after the cursor are needed,
+	// -1 for all.
+	keep := -1
+	if r.Limit >= 0 {
+		keep = offset + r.Limit
+	}
+	bounded := keep >= 0 && keep <= pickBounded
+	var total, after int
+	var best []*Item
+	in.each(func(id uint32) {
+		it := s.labels.slots.get(id)
+		if it == nil || restrictNS && it.Namespace != r.Namespace || it.sig&r.NameSig != r.NameSig {
+			return
+		}
+		for _, f := range filters {
+			if !f(it) {
+				return
+			}
+		}
+		total++
+		if probe != nil && order(it, probe) <= 0 {
+			return
+		}
+		after++
+		if !bounded {
+			best = append(best, it)
+			return
+		}
+		if len(best) == keep {
+			if keep == 0 || order(it, best[keep-1]) >= 0 {
+				return
+			}
+			best = best[:keep-1]
+		}
+		i, _ := slices.BinarySearchFunc(best, it, order)
+		best = slices.Insert(best, i, it)
+	})
+	if !bounded {
+		slices.SortFunc(best, order)
+	}
+	start := min(offset, len(best))
+	end := len(best)
+	if r.Limit >= 0 {
+		end = min(end, start+r.Limit)
+	}
+	res := Result{Total: total, Remaining: after - end}
+	if end > start {
+		res.Items = slices.Clip(best[start:end])
 	}
 	return res
 }
@@ -169,27 +344,43 @@ func (s *Snapshot) Get(namespace, name string) (*Item, bool) {
 
 // walk evaluates filters over leaves of a tree.
 type walk struct {
+	in      *idSet // the label-selected slots, nil for all
 	filters []Predicate
 	sig     uint64 // name signature bits every match has
 	skip    int
 	limit   int
-	res     *Result
+	// stop ends the walk when the page is full, without counting on.
+	stop bool
+	// before counts the matches before the walk's start, seen those from
+	// it on.
+	before, seen int
+	res          *Result
 }
 
-func (w *walk) match(it *Item) bool {
+// match tells whether the item at i of a leaf slice is in the list.
+func (w *walk) match(items []*Item, sigs []uint64, ids []uint32, i int) bool {
+	if w.in != nil {
+		id := ids[i]
+		if int(id/64) >= len(w.in.dense) || w.in.dense[id/64]&(1<<(id%64)) == 0 {
+			return false
+		}
+	}
+	if sigs[i]&w.sig != w.sig {
+		return false
+	}
 	for _, f := range w.filters {
-		if !f(it) {
+		if !f(items[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// count counts the matches of a leaf slice towards the total only.
-func (w *walk) count(items []*Item, sigs []uint64) bool {
-	for i, it := range items {
-		if sigs[i]&w.sig == w.sig && w.match(it) {
-			w.res.Total++
+// count counts the matches of a leaf slice before the walk's start.
+func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
+	for i := range items {
+		if w.match(items, sigs, ids, i) {
+			w.before++
 		}
 	}
 	return true
@@ -197,17 +388,20 @@ func (w *walk) count(items []*Item, sigs []uint64) bool {
 
 // keep counts the matches of a leaf slice (read backwards when desc) and
 // keeps those of the page.
-func (w *walk) keep(desc bool) func([]*Item, []uint64) bool {
-	return func(items []*Item, sigs []uint64) bool {
+func (w *walk) keep(desc bool) leafFunc {
+	return func(items []*Item, sigs []uint64, ids []uint32) bool {
 		for i := range items {
 			if desc {
 				i = len(items) - 1 - i
 			}
-			if it := items[i]; sigs[i]&w.sig != w.sig || !w.match(it) {
+			if !w.match(items, sigs, ids, i) {
 				continue
 			}
 			it := items[i]
-			w.res.Total++
+			if w.stop && w.skip == 0 && w.limit >= 0 && len(w.res.Items) >= w.limit {
+				return false
+			}
+			w.seen++
 			switch {
 			case w.skip > 0:
 				w.skip--

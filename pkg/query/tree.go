@@ -24,11 +24,16 @@ type node struct {
 	items []*Item // leaf: the items, in order
 	// sigs are the items' name signatures, beside them in the leaf: a
 	// walk filtering names skips most items without reading them.
-	sigs     []uint64
+	sigs []uint64
+	// ids are the items' slots, for label postings to be tested against
+	// without reading the items.
+	ids      []uint32
 	children []*node // inner node: the subtrees, in order
 }
 
 type compareFunc func(a, b *Item) int
+
+type leafFunc func(items []*Item, sigs []uint64, ids []uint32) bool
 
 func size(n *node) int {
 	if n == nil {
@@ -41,10 +46,11 @@ func (n *node) leaf() bool { return n.children == nil }
 
 func newLeaf(items []*Item) *node {
 	sigs := make([]uint64, len(items))
+	ids := make([]uint32, len(items))
 	for i, it := range items {
-		sigs[i] = it.sig
+		sigs[i], ids[i] = it.sig, it.id
 	}
-	return &node{size: len(items), lo: items[0], items: items, sigs: sigs}
+	return &node{size: len(items), lo: items[0], items: items, sigs: sigs, ids: ids}
 }
 
 func newInner(children []*node) *node {
@@ -313,16 +319,16 @@ func descend(n *node, from int, fn func(*Item) bool) bool {
 }
 
 // leafRange calls fn with the parts of the leaves that hold positions
-// [lo, hi) (items and their name signatures), in order, or in reverse order
-// of leaves when desc (fn then reads each slice backwards). It stops when fn
-// returns false, and returns false then.
-func leafRange(n *node, lo, hi int, desc bool, fn func([]*Item, []uint64) bool) bool {
+// [lo, hi) (items, their name signatures and slots), in order, or in
+// reverse order of leaves when desc (fn then reads each slice backwards). It
+// stops when fn returns false, and returns false then.
+func leafRange(n *node, lo, hi int, desc bool, fn leafFunc) bool {
 	if n == nil || lo >= hi || hi <= 0 || lo >= n.size {
 		return true
 	}
 	if n.leaf() {
 		from, to := max(lo, 0), min(hi, len(n.items))
-		return fn(n.items[from:to], n.sigs[from:to])
+		return fn(n.items[from:to], n.sigs[from:to], n.ids[from:to])
 	}
 	if !desc {
 		off := 0

@@ -77,6 +77,10 @@ type Filter struct {
 	// name contains the value (the metadata "name" filter), so lists may
 	// skip names that cannot, by their signature, before running it.
 	NameSubstring bool
+	// Labels declares that the value is a label selector on the object's
+	// own labels (the metadata "label" filter): lists answer it from the
+	// label index, and Compile is not used.
+	Labels bool
 	// Compile turns a request's value into a predicate. It is used when Attr
 	// is nil. An error is a bad value (a 400 naming the parameter).
 	Compile func(value string, env Env) (Predicate, error)

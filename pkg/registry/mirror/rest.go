@@ -350,9 +350,9 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	}
 	if q.MatchNothing {
 		req.filter = func(runtime.Object) bool { return false }
-	} else if len(q.Filters) > 0 {
-		t, filters := r.res.QueryType(), q.Filters
-		req.filter = func(obj runtime.Object) bool { return t.Matches(obj, filters) }
+	} else if len(q.Filters) > 0 || len(q.Labels) > 0 {
+		t := r.res.QueryType()
+		req.filter = func(obj runtime.Object) bool { return q.Matches(t, obj) }
 	}
 	if req.label != nil && req.label.Empty() {
 		req.label = nil

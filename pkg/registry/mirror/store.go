@@ -70,16 +70,19 @@ func (s *Store) Select(sel Selection) (query.Result, uint64, error) {
 		}
 		req.SortBy, req.Descending = q.SortBy, q.SortBy != "" && !q.Ascending
 		req.Filters = append(req.Filters, q.Filters...)
+		req.Labels = append(req.Labels, q.Labels...)
 		req.NameSig = q.NameSig
 		if !narrow(&req.Namespace, q.Namespace, s.res.Namespaced) {
 			return query.Result{}, rv, nil
 		}
-		if q.LabelSelector != nil && !q.LabelSelector.Empty() {
-			req.Filters = append(req.Filters, labelPredicate(q.LabelSelector))
-		}
 	}
 	if sel.Label != nil && !sel.Label.Empty() {
-		req.Filters = append(req.Filters, labelPredicate(sel.Label))
+		// Answered from the label index, as the label filters are.
+		reqs, selectable := sel.Label.Requirements()
+		if !selectable {
+			return query.Result{}, rv, nil
+		}
+		req.Labels = append(req.Labels, reqs...)
 	}
 	if sel.Field != nil && !sel.Field.Empty() {
 		if ns, ok := sel.Field.RequiresExactMatch("metadata.namespace"); ok && !narrow(&req.Namespace, ns, s.res.Namespaced) {
@@ -105,13 +108,6 @@ func narrow(namespace *string, ns string, namespaced bool) bool {
 	}
 	*namespace = ns
 	return true
-}
-
-func labelPredicate(sel labels.Selector) query.Predicate {
-	return func(it *query.Item) bool {
-		m, err := accessor(it.Object)
-		return err == nil && sel.Matches(labels.Set(m.GetLabels()))
-	}
 }
 
 // List returns the objects in namespace ("" for all) matching both selectors,

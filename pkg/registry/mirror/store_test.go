@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 func testPods() *Resource {
@@ -188,5 +191,43 @@ func TestStoreClusterScoped(t *testing.T) {
 	got, _, err = store.List("", nil, fields.OneTermEqualSelector("metadata.namespace", "x"))
 	if err != nil || len(got) != 0 {
 		t.Errorf("List(metadata.namespace=x) = %v, %v; want nothing", names(got), err)
+	}
+}
+
+// The Kubernetes label selector, the KubeSphere labelSelector and label
+// filter (as /kapis gives them), and the label selector left beside search
+// labels all narrow one list together, from the label index, and a watch
+// judges objects by the same label requirements.
+func TestStoreSelectLabelSources(t *testing.T) {
+	cache := podCache(orderingPods...)
+	store := NewStore(testPods(), cache)
+	typ := testPods().QueryType()
+	q, err := query.Parse(url.Values{"labelSelector": {"app in (web,db)"}, "label": {"!tier"}}, query.Compat, typ, nil)
+	if err != nil || len(q.Filters) != 0 || len(q.Labels) != 2 {
+		t.Fatalf("parse: %v, %d predicates, %d label requirements", err, len(q.Filters), len(q.Labels))
+	}
+	rest, search, err := splitSearchSelector(labels.SelectorFromSet(labels.Set{"app": "web", SearchLabelPrefix + "sortBy": "name"}))
+	if err != nil || search["sortBy"] != "name" {
+		t.Fatalf("split: %v %v", search, err)
+	}
+	res, _, err := store.Select(Selection{Label: rest, Query: q, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range res.Items {
+		got = append(got, it.Namespace+"/"+it.Name)
+	}
+	if !slices.Equal(got, []string{"a/z"}) || res.Total != 1 {
+		t.Fatalf("app in (web,db), !tier, app=web: %v (total %d), want [a/z]", got, res.Total)
+	}
+	for _, p := range orderingPods {
+		want := p.Namespace == "a" && p.Name == "z" || p.Labels["app"] == "db"
+		if got := q.Matches(typ, p); got != want {
+			t.Errorf("watch filter on %s/%s: %v, want %v", p.Namespace, p.Name, got, want)
+		}
+	}
+	if res, _, _ := store.Select(Selection{Label: labels.Nothing(), Limit: -1}); res.Total != 0 {
+		t.Errorf("labels.Nothing() selected %d", res.Total)
 	}
 }
