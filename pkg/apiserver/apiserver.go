@@ -68,6 +68,9 @@ type ExtraConfig struct {
 	// long-running requests (members of system:masters are exempt); 0 means
 	// no bound.
 	MaxWatchesPerUser int
+	// LocalRBAC answers "allow" from the mirrored RBAC objects before asking
+	// kube-apiserver (SubjectAccessReview) about what they do not allow.
+	LocalRBAC bool
 }
 
 // Config is the whole configuration of ks-apiserver.
@@ -92,7 +95,8 @@ type CompletedConfig struct {
 }
 
 // Complete fills in the defaults of the configuration and puts the mirror
-// rule around the configured authorizer; call it once.
+// rule around the configured authorizer (behind it, with LocalRBAC, the
+// local RBAC fast path in front of the delegated one); call it once.
 func (cfg *Config) Complete() CompletedConfig {
 	extra := &cfg.ExtraConfig
 	cfg.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
@@ -101,6 +105,10 @@ func (cfg *Config) Complete() CompletedConfig {
 	cfg.GenericConfig.RequestInfoResolver = requestInfoResolver(&cfg.GenericConfig.Config)
 	// A nil authorizer means authorization is off; there is nothing to narrow.
 	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {
+		// Both checks of the mirror rule go to the fast path first.
+		if extra.LocalRBAC && extra.Upstream != nil {
+			authz = localRBACAuthorizer(extra.Upstream, authz)
+		}
 		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
 		if extra.UpstreamTimeout > 0 {
 			cfg.GenericConfig.Authorization.Authorizer = boundedAuthorizer{delegate: cfg.GenericConfig.Authorization.Authorizer, timeout: extra.UpstreamTimeout}

@@ -80,6 +80,9 @@ type Options struct {
 	// UpstreamTimeout bounds what a request waits for kube-apiserver (its
 	// delegated authentication and authorization, retries included).
 	UpstreamTimeout time.Duration
+	// LocalRBAC allows what the mirrored RBAC objects allow without a
+	// SubjectAccessReview.
+	LocalRBAC bool
 }
 
 // NewOptions returns the default options.
@@ -96,6 +99,7 @@ func NewOptions() *Options {
 		UpstreamDiscoveryInterval: 30 * time.Second,
 		MaxWatchesPerUser:         100,
 		UpstreamTimeout:           3 * time.Second,
+		LocalRBAC:                 true,
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
@@ -111,6 +115,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
+	fss.FlagSet("authorization").BoolVar(&o.LocalRBAC, "authorization-local-rbac", o.LocalRBAC,
+		"allow what kube-apiserver's RBAC objects (Roles, ClusterRoles and their bindings, read from ks-apiserver's own caches) allow "+
+			"without a SubjectAccessReview; everything else is still asked of kube-apiserver. Turn off if kube-apiserver runs an "+
+			"authorizer before RBAC that can deny what RBAC allows.")
 	fss.FlagSet("limits").IntVar(&o.MaxWatchesPerUser, "max-watches-per-user", o.MaxWatchesPerUser,
 		"concurrent watches (and other long-running requests) one user may hold, directly or through kube-apiserver; "+
 			"more get 429 with Retry-After. Members of system:masters are exempt. 0: unlimited.")
@@ -229,7 +237,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 		GenericConfig: config,
 		ExtraConfig: apiserver.ExtraConfig{
 			Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser,
-			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout,
+			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout, LocalRBAC: o.LocalRBAC,
 		},
 	}, nil
 }

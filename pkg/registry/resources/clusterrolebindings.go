@@ -5,6 +5,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/authorization/rbac"
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -22,5 +24,9 @@ func clusterrolebindings() mirror.Resource {
 			s := obj.(*resources.ClusterRoleBinding)
 			return &rbacv1.ClusterRoleBinding{ObjectMeta: s.ObjectMeta, Subjects: s.Subjects, RoleRef: s.RoleRef}
 		},
+		// The local RBAC authorizer finds a caller's bindings by subject.
+		Query: query.Type{Groups: map[string]func(runtime.Object) []string{
+			rbac.SubjectGroup: query.GroupOf(rbac.ClusterRoleBindingKeys),
+		}},
 	}
 }
