@@ -1,0 +1,99 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// An informer's GET that finds kube-apiserver down waits in the gate and is
+// sent as soon as a probe sees kube-apiserver again, instead of failing into
+// client-go's reflector backoff; the caches count as stale until it is
+// answered.
+func TestGateHoldsRequestsUntilKubeAPIServerAnswers(t *testing.T) {
+	var up atomic.Bool
+	monitor := NewMonitor(func(context.Context) (int, error) {
+		if up.Load() {
+			return http.StatusOK, nil
+		}
+		return 0, syscall.ECONNREFUSED
+	})
+	monitor.Interval, monitor.DownInterval = 20*time.Millisecond, 20*time.Millisecond
+	var sent atomic.Int32
+	gate := monitor.Gate(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent.Add(1)
+		if !up.Load() {
+			return nil, syscall.ECONNREFUSED
+		}
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}, nil
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go monitor.Run(ctx)
+
+	type answer struct {
+		resp *http.Response
+		err  error
+		at   time.Time
+	}
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := gate.RoundTrip(httptest.NewRequest(http.MethodGet, "https://kube/api/v1/pods?watch=1", nil))
+		done <- answer{resp, err, time.Now()}
+	}()
+	// The refused GET marks kube-apiserver unreachable and waits.
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
+		return !monitor.Reachable() && monitor.Stale(), nil
+	}); err != nil {
+		t.Fatal("a refused GET did not mark kube-apiserver unreachable")
+	}
+	select {
+	case a := <-done:
+		t.Fatalf("the GET returned while kube-apiserver was down: %v", a.err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	// A write is never held or repeated.
+	if _, err := gate.RoundTrip(httptest.NewRequest(http.MethodPost, "https://kube/api/v1/pods", nil)); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("POST while down: %v, want the refusal at once", err)
+	}
+	back := time.Now()
+	up.Store(true)
+	a := <-done
+	if a.err != nil || a.resp.StatusCode != http.StatusOK {
+		t.Fatalf("held GET: %v %v", a.resp, a.err)
+	}
+	if d := a.at.Sub(back); d > time.Second {
+		t.Fatalf("held GET sent %s after kube-apiserver answered, want within a probe interval", d)
+	}
+	if monitor.Stale() || !monitor.Reachable() {
+		t.Fatal("still stale once the held request was answered")
+	}
+}
+
+func TestNoAnswer(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{syscall.ECONNREFUSED, true},
+		{context.DeadlineExceeded, true},
+		{errors.Join(errors.New("x509: unknown authority"), syscall.ECONNRESET), true},
+		{errors.New("token expired"), false},
+		{nil, false},
+	} {
+		if got := NoAnswerIn(c.err); got != c.want {
+			t.Errorf("NoAnswerIn(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
