@@ -7,6 +7,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -273,4 +274,47 @@ func RegisterMetrics() {
 		legacyregistry.MustRegister(reachableGauge, outagesTotal)
 		reachableGauge.Set(1)
 	})
+}
+
+// Bound wraps a transport so that every request but a watch gets an answer
+// from kube-apiserver within timeout, or fails: the callers (the OAuth
+// server's writes of sessions and failed-login counts) answer 503 then
+// instead of waiting out the client's request deadline on a hung
+// kube-apiserver.
+func Bound(timeout time.Duration) func(http.RoundTripper) http.RoundTripper {
+	return func(rt http.RoundTripper) http.RoundTripper { return &bound{rt: rt, timeout: timeout} }
+}
+
+type bound struct {
+	rt      http.RoundTripper
+	timeout time.Duration
+}
+
+func (b *bound) RoundTrip(req *http.Request) (*http.Response, error) {
+	if q := req.URL.Query().Get("watch"); q == "true" || q == "1" {
+		return b.rt.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), b.timeout)
+	resp, err := b.rt.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	// The body is read after RoundTrip returns: the deadline ends with it.
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// WrappedRoundTripper lets client-go's transport debugging see through.
+func (b *bound) WrappedRoundTripper() http.RoundTripper { return b.rt }
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
