@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -95,5 +96,55 @@ func TestNoAnswer(t *testing.T) {
 		if got := NoAnswerIn(c.err); got != c.want {
 			t.Errorf("NoAnswerIn(%v) = %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// A request to a kube-apiserver that does not answer fails within the bound;
+// a watch is not bounded, and a bounded answer's body stays readable.
+func TestBound(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("hang") != "" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		_, _ = w.Write([]byte("answer"))
+	}))
+	defer srv.Close()
+	defer close(release)
+	client := &http.Client{Transport: Bound(200 * time.Millisecond)(http.DefaultTransport)}
+
+	start := time.Now()
+	_, err := client.Get(srv.URL + "/api/v1/namespaces/x/secrets/y?hang=1")
+	if err == nil || time.Since(start) > 2*time.Second || !NoAnswerIn(err) {
+		t.Fatalf("hung request: %v after %s, want a deadline error within the bound", err, time.Since(start))
+	}
+	resp, err := client.Get(srv.URL + "/api/v1/secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || string(body) != "answer" {
+		t.Fatalf("answered request: %q %v", body, err)
+	}
+	watch := make(chan error, 1)
+	go func() {
+		resp, err := client.Get(srv.URL + "/api/v1/secrets?watch=true&hang=1")
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		watch <- err
+	}()
+	select {
+	case err := <-watch:
+		t.Fatalf("a watch was cut: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	release <- struct{}{}
+	if err := <-watch; err != nil {
+		t.Fatalf("watch: %v", err)
 	}
 }
