@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -258,8 +259,11 @@ func TestServesThroughUpstreamOutage(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: configmap %s made during the outage not served within 30s", phase, name)
 		}
-		t.Logf("%s: the change made during the outage was served %s after kube-apiserver was back (answers unmarked after %s)",
-			phase, took.Round(time.Millisecond), fresh.Round(time.Millisecond))
+		unmarked := "still marked stale then"
+		if fresh > 0 {
+			unmarked = "answers unmarked after " + fresh.Round(time.Millisecond).String()
+		}
+		t.Logf("%s: the change made during the outage was served %s after kube-apiserver was back (%s)", phase, took.Round(time.Millisecond), unmarked)
 		return took
 	}
 	createConfigMap := func(name string) {
@@ -308,8 +312,24 @@ func TestServesThroughUpstreamOutage(t *testing.T) {
 	if a := timedGet(t, ks2, podsPaths[1], strangerToken); a.code != http.StatusForbidden {
 		t.Errorf("stranger after the outage: %s, want 403 again", a)
 	}
-	if m := regexp.MustCompile(`ks_apiserver_upstream_outages_total \d+`).FindString(metricsText(t, ks2)); m != "ks_apiserver_upstream_outages_total 2" {
-		t.Errorf("outages counted: %q, want 2", m)
+	if log, err := os.ReadFile(ks2.Process.LogFile); err == nil {
+		for _, line := range strings.Split(string(log), "\n") {
+			if strings.Contains(line, "kube-apiserver answers again") || strings.Contains(line, "kube-apiserver does not answer") {
+				t.Log(line)
+			}
+		}
+	}
+	// At least the pause and the kill; a restarted kube-apiserver's /readyz
+	// may fail again for a moment after its first ok (seen: 776 ms), which
+	// counts as one more.
+	m := regexp.MustCompile(`ks_apiserver_upstream_outages_total (\d+)`).FindStringSubmatch(metricsText(t, ks2))
+	if n := 0; m == nil {
+		t.Error("ks_apiserver_upstream_outages_total missing")
+	} else if n, _ = strconv.Atoi(m[1]); n < 2 {
+		t.Errorf("outages counted: %d, want at least 2", n)
+	}
+	if m := metricsText(t, ks2); !strings.Contains(m, "ks_apiserver_upstream_reachable 1") {
+		t.Error("ks_apiserver_upstream_reachable is not 1 after the outage")
 	}
 }
 
