@@ -209,8 +209,9 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 func (g *gate) WrappedRoundTripper() http.RoundTripper { return g.rt }
 
 // NoAnswer reports whether err means kube-apiserver gave no answer: the
-// connection was refused, reset or timed out, or a deadline passed. An HTTP
-// error answer (a Status) is an answer.
+// connection was refused, reset or timed out, a deadline passed, or the HTTP
+// client got no response at all (a *url.Error). An HTTP error answer (a
+// Status) is an answer.
 func NoAnswer(err error) bool {
 	if err == nil {
 		return false
