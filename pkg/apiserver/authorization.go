@@ -72,6 +72,9 @@ type rbacSource struct {
 	resources []*mirror.Resource // the four RBAC resources, nil if one is not mirrored
 }
 
+// RBACSource is what the local RBAC authorizer reads: the RBAC caches of u.
+func RBACSource(u *mirror.Upstream) rbac.Source { return newRBACSource(u) }
+
 func newRBACSource(u *mirror.Upstream) rbacSource {
 	byName := map[string]*mirror.Resource{}
 	for _, res := range u.Resources() {

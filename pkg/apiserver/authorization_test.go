@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -12,6 +13,7 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
@@ -79,5 +81,18 @@ func TestReadAuthorizerAsksTheMirrorRule(t *testing.T) {
 	}
 	if readAuthorizer(nil) != nil {
 		t.Error("authorization off must give a nil ReadAuthorizer (everything allowed)")
+	}
+}
+
+// TestRBACSourceUnsyncedUntilServed: before discovery found RBAC upstream
+// (or when kube-apiserver does not serve it) the fast path has no opinion.
+func TestRBACSourceUnsyncedUntilServed(t *testing.T) {
+	u := mirror.NewUpstream(nil, registryresources.All(), time.Minute, 0)
+	if RBACSource(u).Synced() {
+		t.Error("RBAC source synced without any cache")
+	}
+	none := mirror.NewUpstream(nil, nil, time.Minute, 0)
+	if RBACSource(none).Synced() {
+		t.Error("RBAC source synced though RBAC is not mirrored")
 	}
 }

@@ -17,7 +17,20 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
+	"k8s.io/component-base/metrics"
+	"k8s.io/component-base/metrics/legacyregistry"
 )
+
+// decisions counts the fast path's answers on ks-apiserver's /metrics:
+// "allowed" locally, "delegated" to kube-apiserver because RBAC does not
+// allow, "unsynced" while the RBAC caches are not ready.
+var decisions = metrics.NewCounterVec(&metrics.CounterOpts{
+	Namespace: "ks_apiserver", Name: "local_rbac_decisions_total",
+	Help:           "Authorization decisions of the local RBAC fast path: allowed locally, delegated to kube-apiserver (RBAC does not allow), or unsynced (RBAC caches not ready).",
+	StabilityLevel: metrics.ALPHA,
+}, []string{"decision"})
+
+func init() { legacyregistry.MustRegister(decisions) }
 
 // Names of the mirrored resources the rules and bindings come from.
 const (
@@ -265,9 +278,16 @@ var _ authorizer.Authorizer = &localAuthorizer{}
 
 func (l *localAuthorizer) allows(a authorizer.Attributes) (bool, string) {
 	if !l.src.Synced() {
+		decisions.WithLabelValues("unsynced").Inc()
 		return false, ""
 	}
-	return Allows(l.src, a)
+	ok, reason := Allows(l.src, a)
+	if ok {
+		decisions.WithLabelValues("allowed").Inc()
+	} else {
+		decisions.WithLabelValues("delegated").Inc()
+	}
+	return ok, reason
 }
 
 // Authorize implements authorizer.Authorizer.
