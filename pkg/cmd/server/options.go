@@ -78,7 +78,8 @@ type Options struct {
 	// long-running requests); 0: unbounded.
 	MaxWatchesPerUser int
 	// UpstreamTimeout bounds what a request waits for kube-apiserver (its
-	// delegated authentication and authorization, retries included).
+	// delegated authentication and authorization, retries included; the
+	// OAuth server's requests but watches).
 	UpstreamTimeout time.Duration
 	// LocalRBAC allows what the mirrored RBAC objects allow without a
 	// SubjectAccessReview.
@@ -134,7 +135,8 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 
 	fs.DurationVar(&o.UpstreamTimeout, "upstream-timeout", o.UpstreamTimeout,
 		"longest a request waits for kube-apiserver to answer its delegated authentication (TokenReview) and authorization (SubjectAccessReview), "+
-			"retries included; past it, or when kube-apiserver refuses connections, the request gets 503 with Retry-After")
+			"retries included, and each request of the OAuth server to it but watches; past it, or when kube-apiserver refuses connections, "+
+			"the request gets 503 with Retry-After")
 
 	o.OAuth.AddFlags(fss.FlagSet("oauth"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logging"))
@@ -196,9 +198,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	// The informers wait for kube-apiserver through an outage instead of
 	// backing off (upstream.Monitor.Gate).
-	informers := rest.CopyConfig(upstream)
-	informers.Wrap(monitor.Gate)
-	mirrors, err := newUpstream(informers, o.UpstreamDiscoveryInterval)
+	informerCfg := rest.CopyConfig(upstream)
+	informerCfg.Wrap(monitor.Gate)
+	mirrors, err := newUpstream(informerCfg, o.UpstreamDiscoveryInterval)
 	if err != nil {
 		return nil, err
 	}
