@@ -104,9 +104,11 @@ func (w *outageWriter) WriteHeader(code int) {
 		if check, ok := w.rec.replaces(code); ok {
 			w.replaced = true
 			unavailableResponses.WithLabelValues(check).Inc()
-			// The generic error set text/plain and no-sniff; the Status sets
-			// its own content type.
-			w.Header().Del("Content-Type")
+			// Headers of the replaced answer (text/plain, or a compressed
+			// Status) must not describe the new one.
+			for _, h := range []string{"Content-Type", "Content-Encoding", "Content-Length"} {
+				w.Header().Del(h)
+			}
 			err := apierrors.NewServiceUnavailable("kube-apiserver did not answer the " + check +
 				" check of this request in time; ks-apiserver serves its caches, retry later")
 			err.ErrStatus.Details = &metav1.StatusDetails{RetryAfterSeconds: outageRetryAfter}
