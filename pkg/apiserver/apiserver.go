@@ -5,6 +5,7 @@ package apiserver
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/printers"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/upstream"
 )
 
 var (
@@ -55,6 +57,13 @@ type ExtraConfig struct {
 	Upstream *mirror.Upstream
 	// OAuth is the OAuth server to mount, or nil.
 	OAuth *OAuth
+	// Monitor probes kube-apiserver: while it does not answer, the caches
+	// are served marked stale. Nil: never marked.
+	Monitor *upstream.Monitor
+	// UpstreamTimeout bounds a request's delegated authentication and
+	// authorization; past it, or when kube-apiserver refuses the
+	// connection, the request is answered 503 with Retry-After. 0: no bound.
+	UpstreamTimeout time.Duration
 	// MaxWatchesPerUser bounds one user's concurrent watches and other
 	// long-running requests (members of system:masters are exempt); 0 means
 	// no bound.
@@ -101,6 +110,12 @@ func (cfg *Config) Complete() CompletedConfig {
 			authz = localRBACAuthorizer(extra.Upstream, authz)
 		}
 		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
+		if extra.UpstreamTimeout > 0 {
+			cfg.GenericConfig.Authorization.Authorizer = boundedAuthorizer{delegate: cfg.GenericConfig.Authorization.Authorizer, timeout: extra.UpstreamTimeout}
+		}
+	}
+	if authn := cfg.GenericConfig.Authentication.Authenticator; authn != nil && extra.UpstreamTimeout > 0 {
+		cfg.GenericConfig.Authentication.Authenticator = boundedAuthenticator{delegate: authn, timeout: extra.UpstreamTimeout}
 	}
 	cfg.completeOAuth()
 	return CompletedConfig{&completedConfig{
@@ -143,6 +158,15 @@ func (c completedConfig) New() (*Server, error) {
 		return nil
 	}); err != nil {
 		return nil, err
+	}
+	registerMetrics()
+	if monitor := c.ExtraConfig.Monitor; monitor != nil {
+		if err := genericServer.AddPostStartHook("start-upstream-monitor", func(ctx genericapiserver.PostStartHookContext) error {
+			go monitor.Run(ctx)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
 	}
 	if err := installOAuth(genericServer, c.ExtraConfig.OAuth, upstream); err != nil {
 		return nil, err

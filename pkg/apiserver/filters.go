@@ -23,11 +23,11 @@ import (
 // around the API handler, after authentication and authorization; the
 // OAuth paths take a chain of their own (oauthChain).
 func buildHandlerChain(apiHandler http.Handler, c *genericapiserver.Config, extra *ExtraConfig) http.Handler {
-	inner := withSelectorValidation(withQueryValues(apiHandler))
+	inner := withStaleMark(withSelectorValidation(withQueryValues(apiHandler)), extra.Monitor)
 	if extra.MaxWatchesPerUser > 0 {
 		inner = withLongRunningPerUser(inner, extra.MaxWatchesPerUser, c.LongRunningFunc)
 	}
-	generic := genericapiserver.DefaultBuildHandlerChain(inner, c)
+	generic := withOutageAnswers(genericapiserver.DefaultBuildHandlerChain(inner, c))
 	if extra.OAuth == nil {
 		return generic
 	}

@@ -59,11 +59,14 @@ type ControlPlane struct {
 	// (Config.TokenWebhook); start the answering ks-apiserver there.
 	TokenWebhookPort int
 
-	binDir    string
-	clusterCA *ca
-	ksServing *ksServing
-	processes []*Process
-	removeDir bool
+	binDir string
+	// apiServerArgs are the first kube-apiserver's flags but its port, so
+	// that StartAPIServer runs another one like it.
+	apiServerArgs []string
+	clusterCA     *ca
+	ksServing     *ksServing
+	processes     []*Process
+	removeDir     bool
 }
 
 // Start starts etcd and kube-apiserver and waits until kube-apiserver is ready.
@@ -196,7 +199,6 @@ func (cp *ControlPlane) startAPIServer(ctx context.Context, etcdPort, port int, 
 	args := []string{
 		"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(etcdPort),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-		"--secure-port=" + strconv.Itoa(port),
 		"--endpoint-reconciler-type=none",
 		"--tls-cert-file=" + servingCert, "--tls-private-key-file=" + servingKey,
 		"--client-ca-file=" + caFile,
@@ -220,7 +222,9 @@ func (cp *ControlPlane) startAPIServer(ctx context.Context, etcdPort, port int, 
 		}
 		args = append(args, webhookArgs...)
 	}
-	p, err := startProcess(cp.Dir, "kube-apiserver", filepath.Join(cp.binDir, "kube-apiserver"), append(args, extra...)...)
+	cp.apiServerArgs = append(append([]string(nil), args...), extra...)
+	p, err := startProcess(cp.Dir, "kube-apiserver", filepath.Join(cp.binDir, "kube-apiserver"),
+		append([]string{"--secure-port=" + strconv.Itoa(port)}, cp.apiServerArgs...)...)
 	if err != nil {
 		return err
 	}

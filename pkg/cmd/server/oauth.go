@@ -5,6 +5,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
+	upstreamhealth "github.com/ks-apiserver/ks-apiserver/pkg/upstream"
 )
 
 // oauthServer builds the OAuth server against the upstream kube-apiserver,
@@ -16,6 +17,10 @@ func (o *Options) oauthServer(upstream *rest.Config) (*apiserver.OAuth, error) {
 	cfg := rest.CopyConfig(upstream)
 	// User objects are CRs: kube-apiserver serves them as JSON only.
 	cfg.ContentType, cfg.AcceptContentTypes = runtime.ContentTypeJSON, runtime.ContentTypeJSON
+	// A login writes to kube-apiserver (failed-login counts, the session):
+	// on a hung kube-apiserver it fails with 503 within --upstream-timeout
+	// instead of waiting out the request deadline. Watches are not bounded.
+	cfg.Wrap(upstreamhealth.Bound(o.UpstreamTimeout))
 	server, rt, err := o.OAuth.Build(cfg)
 	if err != nil {
 		return nil, err

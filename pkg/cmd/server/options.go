@@ -3,8 +3,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -18,6 +22,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/flowcontrol"
 	cliflag "k8s.io/component-base/cli/flag"
 	basecompatibility "k8s.io/component-base/compatibility"
 	"k8s.io/component-base/logs"
@@ -34,6 +39,7 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/upstream"
 )
 
 // SelfSignedDNSNames and SelfSignedIPs are the subject alternative names of
@@ -71,6 +77,10 @@ type Options struct {
 	// MaxWatchesPerUser bounds one user's concurrent watches (and other
 	// long-running requests); 0: unbounded.
 	MaxWatchesPerUser int
+	// UpstreamTimeout bounds what a request waits for kube-apiserver (its
+	// delegated authentication and authorization, retries included; the
+	// OAuth server's requests but watches).
+	UpstreamTimeout time.Duration
 	// LocalRBAC allows what the mirrored RBAC objects allow without a
 	// SubjectAccessReview.
 	LocalRBAC bool
@@ -89,6 +99,7 @@ func NewOptions() *Options {
 
 		UpstreamDiscoveryInterval: 30 * time.Second,
 		MaxWatchesPerUser:         100,
+		UpstreamTimeout:           3 * time.Second,
 		LocalRBAC:                 true,
 	}
 	// Health details (which check fails) are as public as the overall answer.
@@ -121,6 +132,11 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.IntVar(&o.UpstreamBurst, "upstream-burst", o.UpstreamBurst, "burst of queries the informers may send to kube-apiserver")
 	fs.DurationVar(&o.UpstreamDiscoveryInterval, "upstream-discovery-interval", o.UpstreamDiscoveryInterval,
 		"how often to look again for mirrored upstream APIs kube-apiserver does not serve yet (e.g. a CRD not installed); until found their mirrors list nothing")
+
+	fs.DurationVar(&o.UpstreamTimeout, "upstream-timeout", o.UpstreamTimeout,
+		"longest a request waits for kube-apiserver to answer its delegated authentication (TokenReview) and authorization (SubjectAccessReview), "+
+			"retries included, and each request of the OAuth server to it but watches; past it, or when kube-apiserver refuses connections, "+
+			"the request gets 503 with Retry-After")
 
 	o.OAuth.AddFlags(fss.FlagSet("oauth"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logging"))
@@ -157,6 +173,9 @@ func (o *Options) Validate() error {
 	if o.MaxWatchesPerUser < 0 {
 		errs = append(errs, fmt.Errorf("--max-watches-per-user must not be negative, got %d", o.MaxWatchesPerUser))
 	}
+	if o.UpstreamTimeout < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--upstream-timeout must be at least 100ms, got %s", o.UpstreamTimeout))
+	}
 	if o.UpstreamBurst <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
 	}
@@ -173,7 +192,15 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	mirrors, err := newUpstream(upstream, o.UpstreamDiscoveryInterval)
+	monitor, err := newMonitor(upstream)
+	if err != nil {
+		return nil, err
+	}
+	// The informers wait for kube-apiserver through an outage instead of
+	// backing off (upstream.Monitor.Gate).
+	informerCfg := rest.CopyConfig(upstream)
+	informerCfg.Wrap(monitor.Gate)
+	mirrors, err := newUpstream(informerCfg, o.UpstreamDiscoveryInterval)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +222,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.SecureServing.ApplyTo(&config.SecureServing, &config.LoopbackClientConfig); err != nil {
 		return nil, err
 	}
+	// One attempt of a delegated check may not outlast the whole bound.
+	o.Authentication.TokenRequestTimeout = o.UpstreamTimeout
+	o.Authorization.ClientTimeout = o.UpstreamTimeout
 	if err := o.Authentication.ApplyTo(&config.Authentication, config.SecureServing, config.OpenAPIConfig); err != nil {
 		return nil, err
 	}
@@ -207,8 +237,10 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	}
 	return &apiserver.Config{
 		GenericConfig: config,
-		ExtraConfig: apiserver.ExtraConfig{Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser,
-			LocalRBAC: o.LocalRBAC},
+		ExtraConfig: apiserver.ExtraConfig{
+			Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser,
+			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout, LocalRBAC: o.LocalRBAC,
+		},
 	}, nil
 }
 
@@ -250,6 +282,31 @@ func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, err
 		informerSource(crds.ForResource, crds.Start),
 		informerSource(owned.ForResource, owned.Start),
 	), nil
+}
+
+// newMonitor probes kube-apiserver's /readyz with a client of its own (no
+// rate limit: a probe must not queue behind the informers' requests).
+func newMonitor(cfg *rest.Config) (*upstream.Monitor, error) {
+	probeCfg := rest.CopyConfig(cfg)
+	probeCfg.RateLimiter = flowcontrol.NewFakeAlwaysRateLimiter()
+	client, err := rest.HTTPClientFor(probeCfg)
+	if err != nil {
+		return nil, fmt.Errorf("client for kube-apiserver's /readyz: %w", err)
+	}
+	readyz := strings.TrimSuffix(probeCfg.Host, "/") + "/readyz"
+	return upstream.NewMonitor(func(ctx context.Context) (int, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
+		if err != nil {
+			return 0, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+		_ = resp.Body.Close()
+		return resp.StatusCode, nil
+	}), nil
 }
 
 // informerSource adapts one generated informer factory, whatever its own

@@ -54,11 +54,12 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("defaults invalid: %v", err)
 	}
 	o.UpstreamQPS, o.UpstreamBurst, o.SecureServing.BindPort, o.MaxWatchesPerUser = 0, -1, 70000, -1
+	o.UpstreamTimeout = 0
 	err := o.Validate()
 	if err == nil {
 		t.Fatal("invalid options accepted")
 	}
-	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port", "--max-watches-per-user"} {
+	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port", "--max-watches-per-user", "--upstream-timeout"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
