@@ -163,41 +163,25 @@ func (p *posting) each(fn func(uint32)) {
 }
 
 // orInto sets the members' bits in dense, a bitmap of slots.
-func (p *posting) orInto(dense []uint64) {
-	if p == nil {
-		return
-	}
-	if p.blocks == nil {
-		for _, id := range p.ids {
-			if int(id/64) < len(dense) {
-				dense[id/64] |= 1 << (id % 64)
-			}
-		}
-		return
-	}
-	for bi, b := range p.blocks {
-		if b == nil {
-			continue
-		}
-		off := bi * blockWords
-		for wi, w := range b {
-			if off+wi >= len(dense) {
-				break
-			}
-			dense[off+wi] |= w
-		}
-	}
-}
+func (p *posting) orInto(dense []uint64) { p.applyTo(dense, false) }
 
 // clearFrom clears the members' bits in dense.
-func (p *posting) clearFrom(dense []uint64) {
+func (p *posting) clearFrom(dense []uint64) { p.applyTo(dense, true) }
+
+// applyTo sets (or, with clear, clears) the members' bits in dense; bits
+// past its end are ignored.
+func (p *posting) applyTo(dense []uint64, clear bool) {
 	if p == nil {
 		return
 	}
 	if p.blocks == nil {
 		for _, id := range p.ids {
-			if int(id/64) < len(dense) {
-				dense[id/64] &^= 1 << (id % 64)
+			if i := int(id / 64); i < len(dense) {
+				if clear {
+					dense[i] &^= 1 << (id % 64)
+				} else {
+					dense[i] |= 1 << (id % 64)
+				}
 			}
 		}
 		return
@@ -211,7 +195,11 @@ func (p *posting) clearFrom(dense []uint64) {
 			if off+wi >= len(dense) {
 				break
 			}
-			dense[off+wi] &^= w
+			if clear {
+				dense[off+wi] &^= w
+			} else {
+				dense[off+wi] |= w
+			}
 		}
 	}
 }
