@@ -9,7 +9,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${ROOT}
 THIS_PKG=github.com/ks-apiserver/ks-apiserver
 cd "${ROOT}"
+# `go list -m` knows a module's folder only once it is downloaded (a fresh
+# module cache): download the pinned code-generator first.
+go mod download k8s.io/code-generator
 CODEGEN_PKG=$(go list -m -f '{{.Dir}}' k8s.io/code-generator)
+# The generators are installed here rather than in $GOPATH/bin.
+GOBIN="${ROOT}/_output/codegen/bin"
+export GOBIN
 # shellcheck source=/dev/null
 source "${CODEGEN_PKG}/kube_codegen.sh"
 
@@ -38,6 +44,9 @@ openapi_args=()
 for pkg in "${UPSTREAM_PKGS[@]}"; do
 	openapi_args+=(--extra-pkgs "${pkg}")
 done
+# Their modules already ship zz_generated.model_name.go: read-only packages
+# get none written, so nothing lands in the (read-only) Go module cache.
+KUBE_CODEGEN_READONLY_PKGS+=("${UPSTREAM_PKGS[@]}")
 kube::codegen::gen_openapi \
 	--output-dir "${OUT}/pkg/generated/openapi" \
 	--output-pkg "${THIS_PKG}/pkg/generated/openapi" \

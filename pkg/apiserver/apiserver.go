@@ -96,8 +96,9 @@ type CompletedConfig struct {
 
 // Complete fills in the defaults of the configuration and puts the mirror
 // rule around the configured authorizer (behind it, with LocalRBAC, the
-// local RBAC fast path in front of the delegated one); call it once.
-func (cfg *Config) Complete() CompletedConfig {
+// local RBAC fast path in front of the delegated one), and builds the OAuth
+// server; call it once.
+func (cfg *Config) Complete() (CompletedConfig, error) {
 	extra := &cfg.ExtraConfig
 	cfg.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
 		return buildHandlerChain(apiHandler, c, extra)
@@ -117,11 +118,13 @@ func (cfg *Config) Complete() CompletedConfig {
 	if authn := cfg.GenericConfig.Authentication.Authenticator; authn != nil && extra.UpstreamTimeout > 0 {
 		cfg.GenericConfig.Authentication.Authenticator = boundedAuthenticator{delegate: authn, timeout: extra.UpstreamTimeout}
 	}
-	cfg.completeOAuth()
+	if err := cfg.completeOAuth(); err != nil {
+		return CompletedConfig{}, fmt.Errorf("oauth: %w", err)
+	}
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
-	}}
+	}}, nil
 }
 
 // New builds the server and installs the API group.

@@ -19,25 +19,40 @@ import (
 
 // OAuth is the OAuth server mounted next to the API on the secure port.
 type OAuth struct {
-	Server  *oauth.Server
-	Runtime *oauth.Runtime
+	// Build makes the server and its runtime; Complete calls it once, with
+	// who may call the TokenReview webhook under the completed authorizer,
+	// so the server's configuration is whole before anything uses it.
+	Build func(authorizeReview func(*http.Request) bool) (*oauth.Server, *oauth.Runtime, error)
 	// Limits bound the OAuth endpoints' share of the server.
 	Limits oauth.ServingLimits
+	// Server and Runtime are what Build made.
+	Server  *oauth.Server
+	Runtime *oauth.Runtime
 }
 
-// completeOAuth puts the OAuth bearer-token authenticator in front of the
-// delegating one, so ks-apiserver's own tokens work on its routes and the
-// identity is then authorized like any other, and lets callers allowed to
-// create TokenReviews use the webhook.
-func (cfg *Config) completeOAuth() {
+// completeOAuth builds the OAuth server, letting callers allowed to create
+// TokenReviews use the webhook, and puts its bearer-token authenticator in
+// front of the delegating one, so ks-apiserver's own tokens work on its
+// routes and the identity is then authorized like any other.
+func (cfg *Config) completeOAuth() error {
 	o := cfg.ExtraConfig.OAuth
 	if o == nil {
-		return
+		return nil
+	}
+	var err error
+	o.Server, o.Runtime, err = o.Build(reviewAuthorizer(cfg.GenericConfig.Authorization.Authorizer))
+	if err != nil {
+		return err
 	}
 	auth := &cfg.GenericConfig.Authentication
 	auth.Authenticator = oauth.NewRequestAuthenticator(o.Server, auth.Authenticator)
-	authz := cfg.GenericConfig.Authorization.Authorizer
-	o.Server.SetReviewAuthorizer(func(r *http.Request) bool {
+	return nil
+}
+
+// reviewAuthorizer allows the callers of the TokenReview webhook that authz
+// allows to create tokenreviews, as kube-apiserver does; nil allows none.
+func reviewAuthorizer(authz authorizer.Authorizer) func(*http.Request) bool {
+	return func(r *http.Request) bool {
 		u, ok := genericapirequest.UserFrom(r.Context())
 		if !ok || authz == nil {
 			return false
@@ -47,7 +62,7 @@ func (cfg *Config) completeOAuth() {
 			Resource: "tokenreviews", ResourceRequest: true,
 		})
 		return err == nil && decision == authorizer.DecisionAllow
-	})
+	}
 }
 
 // isOAuthPath reports whether path is served by the OAuth server.

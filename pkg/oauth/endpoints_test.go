@@ -264,7 +264,7 @@ func TestR90_R96_TokenReviewWebhook(t *testing.T) {
 		t.Fatalf("attack 55: %d", r.Status)
 	}
 	// Attack 56: body over 1 MiB.
-	if r := e.do(http.MethodPost, "/oauth/authenticate", review("authentication.k8s.io/v1", strings.Repeat("a", 2<<20)), caller...); r.Status != http.StatusBadRequest {
+	if r := e.do(http.MethodPost, "/oauth/authenticate", review("authentication.k8s.io/v1", strings.Repeat("a", 2<<20)), caller...); r.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("attack 56: %d", r.Status)
 	}
 	// Attack 51: after logout the review says no.

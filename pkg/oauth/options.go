@@ -191,8 +191,9 @@ func (o *Options) clients() (*Clients, error) {
 }
 
 // Build makes the server and its runtime against kube-apiserver (cfg must
-// speak JSON for the iam.kubesphere.io client).
-func (o *Options) Build(cfg *rest.Config) (*Server, *Runtime, error) {
+// speak JSON for the iam.kubesphere.io client); authorizeReview decides who
+// may call the TokenReview webhook (Config.AuthorizeReview).
+func (o *Options) Build(cfg *rest.Config, authorizeReview func(*http.Request) bool) (*Server, *Runtime, error) {
 	clients, err := o.clients()
 	if err != nil {
 		return nil, nil, fmt.Errorf("OAuth clients: %w", err)
@@ -220,6 +221,7 @@ func (o *Options) Build(cfg *rest.Config) (*Server, *Runtime, error) {
 		MaxFailures: o.MaxFailures, MaxFailuresPerUser: o.MaxPerUser, LockoutWindow: o.LockoutWindow,
 		IPRate: o.IPRate, IPBurst: o.IPBurst, HashWorkers: o.HashWorkers, HashWait: o.HashWait,
 		BcryptCost: o.BcryptCost, UsernamePrefix: o.UsernamePrefix, GroupsPrefix: o.GroupsPrefix, Clients: clients, Store: store, Users: users,
+		AuthorizeReview: authorizeReview,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -236,6 +238,3 @@ func (o *Options) Build(cfg *rest.Config) (*Server, *Runtime, error) {
 	}
 	return server, rt, nil
 }
-
-// SetReviewAuthorizer sets who may call the TokenReview webhook.
-func (s *Server) SetReviewAuthorizer(f func(*http.Request) bool) { s.cfg.AuthorizeReview = f }

@@ -150,7 +150,7 @@ func (rt *Runtime) ensureKeys(ctx context.Context) error {
 	secrets := rt.Core.CoreV1().Secrets(rt.Namespace)
 	secret, err := secrets.Get(ctx, KeysSecretName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		set, gerr := NewKeySet(time.Now())
+		set, gerr := NewKeySet(rt.Server.now())
 		if gerr != nil {
 			return gerr
 		}
@@ -218,7 +218,7 @@ func (rt *Runtime) lead(ctx context.Context) {
 		rt.collectSessions(ctx)
 		rt.unlockUsers(ctx)
 		if err := rt.Store.deleteStaleLoginRecords(ctx, func(r *LoginRecord) bool {
-			return len(r.Attempts) == 0 || time.Since(r.Attempts[len(r.Attempts)-1].At) > rt.Server.cfg.LockoutWindow
+			return len(r.Attempts) == 0 || rt.Server.now().Sub(r.Attempts[len(r.Attempts)-1].At) > rt.Server.cfg.LockoutWindow
 		}); err != nil {
 			klog.ErrorS(err, "Removing old login records")
 		}
@@ -315,7 +315,7 @@ func (rt *Runtime) reconcileUser(ctx context.Context, name string) error {
 		}
 		// A new password: sessions of the old one end (no rehash lineage).
 		delete(user.Annotations, AnnotationCredential)
-		user.Annotations[AnnotationPasswordChanged] = time.Now().UTC().Format(time.RFC3339)
+		user.Annotations[AnnotationPasswordChanged] = rt.Server.now().UTC().Format(time.RFC3339)
 	}
 	_, err := rt.IAM.IamV1beta1().Users().Update(ctx, user, metav1.UpdateOptions{})
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
@@ -355,7 +355,7 @@ func (rt *Runtime) reportReservedGroups(u *iamv1beta1.User) {
 // idle, or whose account was deleted, disabled or got a new password. Their
 // tokens are already refused; this removes the objects.
 func (rt *Runtime) collectSessions(ctx context.Context) {
-	now := time.Now()
+	now := rt.Server.now()
 	for _, s := range rt.Store.CachedSessions() {
 		if _, ok := rt.Server.sessionValid(s, now); !ok {
 			if err := rt.Store.DeleteSession(ctx, s.ID); err != nil {
@@ -369,7 +369,7 @@ func (rt *Runtime) collectSessions(ctx context.Context) {
 // KubeSphere's user controller does (logins already ignore an expired
 // AuthLimitExceeded; this keeps the status truthful).
 func (rt *Runtime) unlockUsers(ctx context.Context) {
-	now := time.Now()
+	now := rt.Server.now()
 	for _, obj := range rt.Users.informer.GetStore().List() {
 		u, ok := obj.(*iamv1beta1.User)
 		if !ok || u.Status.State != iamv1beta1.UserAuthLimitExceeded || !rt.Server.userMayLogin(u, now) {
@@ -399,7 +399,7 @@ func (rt *Runtime) rotateKeys(ctx context.Context) {
 		klog.ErrorS(err, "The OAuth key Secret is unreadable; not rotating")
 		return
 	}
-	if !set.Rotate(time.Now(), rt.KeyRotationPeriod, rt.KeyPublishLead, rt.MaxTokenLife) {
+	if !set.Rotate(rt.Server.now(), rt.KeyRotationPeriod, rt.KeyPublishLead, rt.MaxTokenLife) {
 		return
 	}
 	data, _ := json.Marshal(set)

@@ -85,7 +85,7 @@ func (h *servingHandler) serveReview(w http.ResponseWriter, r *http.Request) {
 	release, oerr := h.reviews.acquire("")
 	if oerr != nil {
 		rejectBody(w, r)
-		writeError(w, oerr)
+		writeReviewOAuthError(w, oerr)
 		return
 	}
 	defer release()
@@ -99,7 +99,7 @@ func (h *servingHandler) serveReview(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			klog.V(2).InfoS("TokenReview webhook caller not authenticated", "err", err)
 			rejectBody(w, r)
-			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			writeReviewError(w, http.StatusUnauthorized, "the caller's credentials are not valid")
 			return
 		}
 		if ok {
@@ -112,7 +112,7 @@ func (h *servingHandler) serveReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if oerr := h.readBody(w, r, maxReviewBody); oerr != nil {
-		writeError(w, oerr)
+		writeReviewOAuthError(w, oerr)
 		return
 	}
 	h.s.mux.ServeHTTP(w, r)

@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -21,11 +23,12 @@ const SessionExtraKey = "iam.kubesphere.io/session-id"
 // v1beta1 in the version it was asked, and a token it cannot accept with 200
 // authenticated:false and no error, so kube-apiserver caches the answer and
 // does not retry. Only callers allowed to create TokenReviews may use it.
+// Its errors are Kubernetes Status objects (writeReviewError).
 func (s *Server) tokenReview(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "use POST", http.StatusMethodNotAllowed)
+		writeReviewError(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
 	if !s.reviewAllowed(r) {
@@ -33,18 +36,23 @@ func (s *Server) tokenReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReviewBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeReviewError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a TokenReview may not exceed %d bytes", maxReviewBody))
+		return
+	}
 	if err != nil {
-		http.Error(w, "request body too large or unreadable", http.StatusBadRequest)
+		writeReviewError(w, http.StatusBadRequest, "the request body could not be read")
 		return
 	}
 	var review authenticationv1.TokenReview
 	if err := json.Unmarshal(body, &review); err != nil {
-		http.Error(w, "not a TokenReview", http.StatusBadRequest)
+		writeReviewError(w, http.StatusBadRequest, "the body is not a TokenReview")
 		return
 	}
 	apiVersion := review.APIVersion
 	if review.Kind != "TokenReview" || (apiVersion != "authentication.k8s.io/v1" && apiVersion != "authentication.k8s.io/v1beta1") {
-		http.Error(w, "expected kind TokenReview of authentication.k8s.io/v1 or v1beta1", http.StatusBadRequest)
+		writeReviewError(w, http.StatusBadRequest, "expected kind TokenReview of authentication.k8s.io/v1 or v1beta1")
 		return
 	}
 	out := authenticationv1.TokenReview{
@@ -63,7 +71,46 @@ func (s *Server) reviewAllowed(r *http.Request) bool {
 }
 
 func forbidReview(w http.ResponseWriter) {
-	http.Error(w, "forbidden: the caller may not create tokenreviews", http.StatusForbidden)
+	writeReviewError(w, http.StatusForbidden, "the caller may not create tokenreviews.authentication.k8s.io")
+}
+
+// writeReviewError answers a webhook request that failed as a Kubernetes
+// Status, not RFC 6749 JSON: the caller is kube-apiserver's webhook client
+// (client-go), which turns a Status into the error it logs and decides
+// retries by (reason, details.retryAfterSeconds); any other body is only
+// text to it. Messages are fixed strings.
+func writeReviewError(w http.ResponseWriter, code int, message string) {
+	writeReviewStatus(w, code, message, 0)
+}
+
+func writeReviewStatus(w http.ResponseWriter, code int, message string, retryAfter int) {
+	noStore(w)
+	status := &metav1.Status{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Status"},
+		Status:   metav1.StatusFailure, Code: int32(code), Reason: reviewReasons[code], Message: message,
+	}
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
+		status.Details = &metav1.StatusDetails{RetryAfterSeconds: int32(retryAfter)}
+	}
+	writeJSON(w, code, status)
+}
+
+// reviewReasons are the Status reasons of the webhook's error codes.
+var reviewReasons = map[int]metav1.StatusReason{
+	http.StatusBadRequest:            metav1.StatusReasonBadRequest,
+	http.StatusUnauthorized:          metav1.StatusReasonUnauthorized,
+	http.StatusForbidden:             metav1.StatusReasonForbidden,
+	http.StatusMethodNotAllowed:      metav1.StatusReasonMethodNotAllowed,
+	http.StatusRequestTimeout:        metav1.StatusReasonTimeout,
+	http.StatusRequestEntityTooLarge: metav1.StatusReasonRequestEntityTooLarge,
+	http.StatusTooManyRequests:       metav1.StatusReasonTooManyRequests,
+}
+
+// writeReviewOAuthError answers a serving-limit error (429, 408, 400) of
+// the webhook as a Status, keeping its Retry-After.
+func writeReviewOAuthError(w http.ResponseWriter, e *oauthError) {
+	writeReviewStatus(w, e.Status, e.Description, e.RetryAfter)
 }
 
 // review authenticates a token for the requested audiences: with none, the

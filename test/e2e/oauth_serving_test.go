@@ -442,8 +442,10 @@ func TestOAuthTokenReviewCallers(t *testing.T) {
 		"alice's ks-apiserver token":   {anonymous, alice.AccessToken},
 		"certificate in another group": {certClient(uniqueName("e2e-dev"), "developers"), ""},
 	} {
-		if status, body := post(c.client, c.bearer); status != http.StatusForbidden || strings.Contains(body, admin.AccessToken) {
-			t.Errorf("%s: %d %.200s, want 403", name, status, body)
+		// A Status, as kube-apiserver's webhook client expects.
+		if status, body := post(c.client, c.bearer); status != http.StatusForbidden || strings.Contains(body, admin.AccessToken) ||
+			!strings.Contains(body, `"kind":"Status"`) || !strings.Contains(body, `"reason":"Forbidden"`) {
+			t.Errorf("%s: %d %.200s, want a 403 Status", name, status, body)
 		}
 	}
 

@@ -1,18 +1,21 @@
 package server
 
 import (
+	"net/http"
+
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
+	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
 	upstreamhealth "github.com/ks-apiserver/ks-apiserver/pkg/upstream"
 )
 
-// oauthServer builds the OAuth server against the upstream kube-apiserver,
-// or returns nil when --oauth=false.
-func (o *Options) oauthServer(upstream *rest.Config) (*apiserver.OAuth, error) {
+// oauthServer is the OAuth server against the upstream kube-apiserver, built
+// when the configuration is completed, or nil when --oauth=false.
+func (o *Options) oauthServer(upstream *rest.Config) *apiserver.OAuth {
 	if !o.OAuth.Enabled {
-		return nil, nil
+		return nil
 	}
 	cfg := rest.CopyConfig(upstream)
 	// User objects are CRs: kube-apiserver serves them as JSON only.
@@ -21,9 +24,8 @@ func (o *Options) oauthServer(upstream *rest.Config) (*apiserver.OAuth, error) {
 	// on a hung kube-apiserver it fails with 503 within --upstream-timeout
 	// instead of waiting out the request deadline. Watches are not bounded.
 	cfg.Wrap(upstreamhealth.Bound(o.UpstreamTimeout))
-	server, rt, err := o.OAuth.Build(cfg)
-	if err != nil {
-		return nil, err
+	build := func(authorizeReview func(*http.Request) bool) (*oauth.Server, *oauth.Runtime, error) {
+		return o.OAuth.Build(cfg, authorizeReview)
 	}
-	return &apiserver.OAuth{Server: server, Runtime: rt, Limits: o.OAuth.Serving}, nil
+	return &apiserver.OAuth{Build: build, Limits: o.OAuth.Serving}
 }

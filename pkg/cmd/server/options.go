@@ -231,14 +231,10 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err := o.Authorization.ApplyTo(&config.Authorization); err != nil {
 		return nil, err
 	}
-	oauthServer, err := o.oauthServer(upstream)
-	if err != nil {
-		return nil, err
-	}
 	return &apiserver.Config{
 		GenericConfig: config,
 		ExtraConfig: apiserver.ExtraConfig{
-			Upstream: mirrors, OAuth: oauthServer, MaxWatchesPerUser: o.MaxWatchesPerUser,
+			Upstream: mirrors, OAuth: o.oauthServer(upstream), MaxWatchesPerUser: o.MaxWatchesPerUser,
 			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout, LocalRBAC: o.LocalRBAC,
 		},
 	}, nil
