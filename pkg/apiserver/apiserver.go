@@ -87,6 +87,8 @@ type Server struct {
 type completedConfig struct {
 	GenericConfig genericapiserver.CompletedConfig
 	ExtraConfig   *ExtraConfig
+	// lists streams the JSON lists; New gives it the storage.
+	lists *listStreamer
 }
 
 // CompletedConfig is a Config with defaults filled in; only Complete makes one.
@@ -100,8 +102,10 @@ type CompletedConfig struct {
 // server; call it once.
 func (cfg *Config) Complete() (CompletedConfig, error) {
 	extra := &cfg.ExtraConfig
+	lists := &listStreamer{storage: map[string]*mirror.REST{}}
 	cfg.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
-		return buildHandlerChain(apiHandler, c, extra)
+		lists.next = apiHandler
+		return buildHandlerChain(lists, c, extra)
 	}
 	cfg.GenericConfig.RequestInfoResolver = requestInfoResolver(&cfg.GenericConfig.Config)
 	// A nil authorizer means authorization is off; there is nothing to narrow.
@@ -124,6 +128,7 @@ func (cfg *Config) Complete() (CompletedConfig, error) {
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
+		lists:         lists,
 	}}, nil
 }
 
@@ -146,7 +151,9 @@ func (c completedConfig) New() (*Server, error) {
 		if t, ok := printers.For(res.Upstream); ok {
 			table = mirror.NewTableConvertor(res, t.Columns, t.Cells)
 		}
-		storage[res.Name] = mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table, reads)
+		lister := mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table, reads)
+		storage[res.Name] = lister
+		c.lists.storage[res.Name] = lister
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[v1alpha3.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
