@@ -165,6 +165,7 @@ func (c completedConfig) New() (*Server, error) {
 	}
 	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
 		go upstream.Run(ctx)
+		go releaseAfterSync(ctx, upstream)
 		return nil
 	}); err != nil {
 		return nil, err
