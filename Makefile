@@ -35,9 +35,14 @@ e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kub
 	KS_BIN_DIR=$(CURDIR)/$(BIN) go test -count=1 -timeout 20m ./test/...
 
 .PHONY: bench
-bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, label selectors vs a full scan, memory per cached pod, watch-start stall, OAuth costs)
-	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pkg/query/ ./pkg/registry/mirror/
+bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, label selectors vs a full scan, memory per cached pod, watch-start stall, full lists streamed vs the generic handler, start-up fill, OAuth costs)
+	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pkg/query/ ./pkg/registry/mirror/ ./pkg/apiserver/
 	go test -run '^$$' -bench . ./pkg/oauth/
+
+PODS ?= 100000
+.PHONY: perf
+perf: build tools ## Load PODS realistic pods (default 100000) into a local control plane; print the kube-apiserver way beside ks-apiserver's, RSS and start-up (not in CI)
+	go run ./hack/perf -root $(CURDIR) -pods $(PODS) $(PERF_FLAGS)
 
 FUZZTIME ?= 15s
 .PHONY: fuzz

@@ -90,6 +90,8 @@ type Server struct {
 type completedConfig struct {
 	GenericConfig genericapiserver.CompletedConfig
 	ExtraConfig   *ExtraConfig
+	// lists streams the JSON lists; New gives it the storage.
+	lists *listStreamer
 }
 
 // CompletedConfig is a Config with defaults filled in; only Complete makes one.
@@ -103,8 +105,10 @@ type CompletedConfig struct {
 // server; call it once.
 func (cfg *Config) Complete() (CompletedConfig, error) {
 	extra := &cfg.ExtraConfig
+	lists := &listStreamer{storage: map[string]*mirror.REST{}}
 	cfg.GenericConfig.BuildHandlerChainFunc = func(apiHandler http.Handler, c *genericapiserver.Config) http.Handler {
-		return buildHandlerChain(apiHandler, c, extra)
+		lists.next = apiHandler
+		return buildHandlerChain(lists, c, extra)
 	}
 	cfg.GenericConfig.RequestInfoResolver = requestInfoResolver(&cfg.GenericConfig.Config)
 	// A nil authorizer means authorization is off; there is nothing to narrow.
@@ -127,6 +131,7 @@ func (cfg *Config) Complete() (CompletedConfig, error) {
 	return CompletedConfig{&completedConfig{
 		GenericConfig: cfg.GenericConfig.Complete(),
 		ExtraConfig:   &cfg.ExtraConfig,
+		lists:         lists,
 	}}, nil
 }
 
@@ -149,7 +154,9 @@ func (c completedConfig) New() (*Server, error) {
 		if t, ok := printers.For(res.Upstream); ok {
 			table = mirror.NewTableConvertor(res, t.Columns, t.Cells)
 		}
-		storage[res.Name] = mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table, reads)
+		lister := mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table, reads)
+		storage[res.Name] = lister
+		c.lists.storage[res.Name] = lister
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[v1alpha3.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
@@ -161,6 +168,7 @@ func (c completedConfig) New() (*Server, error) {
 	}
 	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
 		go upstream.Run(ctx)
+		go releaseAfterSync(ctx, upstream)
 		return nil
 	}); err != nil {
 		return nil, err

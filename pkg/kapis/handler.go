@@ -8,6 +8,7 @@
 package kapis
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -153,21 +154,51 @@ func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Res
 		writeError(w, err)
 		return
 	}
-	out := listResult{Items: []any{}}
+	var result query.Result
 	if c != nil {
 		sel := mirror.Selection{Namespace: r.namespace, Query: q}
 		sel.Offset, sel.Limit = q.Bounds()
-		result, _, err := mirror.NewStore(res, c).Select(sel)
-		if err != nil {
+		if result, _, err = mirror.NewStore(res, c).Select(sel); err != nil {
 			writeError(w, err)
 			return
 		}
-		out.TotalItems = result.Total
-		for _, it := range result.Items {
-			out.Items = append(out.Items, h.serve(reads, res, r.namespace, it.Object))
-		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, result, func(obj runtime.Object) runtime.Object { return h.serve(reads, res, r.namespace, obj) })
+}
+
+// writeList writes the listResult of result's items, as served by serve,
+// exactly as writeJSON would, but one item at a time: a list of the whole
+// cluster is never held in memory, in objects or in bytes.
+func writeList(w http.ResponseWriter, result query.Result, serve func(runtime.Object) runtime.Object) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", " ")
+	buf.WriteString("{\n \"items\": [")
+	for i, it := range result.Items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n  ")
+		if err := enc.Encode(serve(it.Object)); err != nil {
+			klog.V(2).InfoS("Writing a /kapis response failed", "err", err)
+			return
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			klog.V(2).InfoS("Writing a /kapis response failed", "err", err)
+			return
+		}
+		buf.Reset()
+	}
+	if len(result.Items) > 0 {
+		buf.WriteString("\n ")
+	}
+	fmt.Fprintf(&buf, "],\n \"totalItems\": %d\n}\n", result.Total)
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		klog.V(2).InfoS("Writing a /kapis response failed", "err", err)
+	}
 }
 
 // serve returns what KubeSphere clients get for a cached object: the

@@ -138,6 +138,22 @@ func TestKubectlListsWhatUpstreamLists(t *testing.T) {
 	if got := len(identities(t, "get", "pods.resources.kubesphere.io", "-A")); got < demoPods {
 		t.Errorf("%d pods listed, the demo data alone has %d", got, demoPods)
 	}
+	// Whole lists in one response, which ks-apiserver streams: typed, and
+	// the Table kubectl prints.
+	if got, want := identities(t, "get", "pods.resources.kubesphere.io", "-A", "--chunk-size=0"),
+		identities(t, "get", "pods", "-A", "--chunk-size=0"); !slices.Equal(got, want) {
+		t.Errorf("--chunk-size=0: mirror lists\n%s\nupstream lists\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	tableNames := func(resource string) []string {
+		var names []string
+		for _, line := range strings.Split(strings.TrimSpace(mustKubectl(t, "get", resource, "-A", "--chunk-size=0", "--no-headers")), "\n") {
+			names = append(names, strings.Join(strings.Fields(line)[:2], "/"))
+		}
+		return names
+	}
+	if got, want := tableNames("pods.resources.kubesphere.io"), tableNames("pods"); !slices.Equal(got, want) || len(got) < demoPods {
+		t.Errorf("table of a whole list: mirror %v, upstream %v", got, want)
+	}
 	// One namespace.
 	want := identities(t, "get", "pods", "-n", "web-shop")
 	got := identities(t, "get", "pods.resources.kubesphere.io", "-n", "web-shop")

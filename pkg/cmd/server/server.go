@@ -38,6 +38,7 @@ resources from informer caches, aggregated by kube-apiserver through an APIServi
 				return err
 			}
 			cliflag.PrintFlags(cmd.Flags())
+			applyMemoryLimit("/")
 			if err := o.Complete(); err != nil {
 				return err
 			}

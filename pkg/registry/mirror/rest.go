@@ -10,7 +10,6 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -60,6 +59,9 @@ func (r *REST) New() runtime.Object { return r.res.New() }
 // NewList returns an empty list of the resource.
 func (r *REST) NewList() runtime.Object { return r.res.NewList() }
 
+// Kind is the kind of the served objects.
+func (r *REST) Kind() string { return r.res.Kind }
+
 // Destroy releases nothing: the caches belong to Upstream.
 func (r *REST) Destroy() {}
 
@@ -95,10 +97,21 @@ func (r *REST) Get(ctx context.Context, name string, options *metav1.GetOptions)
 // cluster-wide request) matching its label and field selectors, in
 // (namespace, name) order, a page at a time when a limit is given.
 func (r *REST) List(ctx context.Context, options *metainternalversion.ListOptions) (runtime.Object, error) {
+	page, err := r.ListPage(ctx, options)
+	if err != nil {
+		return nil, err
+	}
+	return page.list()
+}
+
+// ListPage answers a list like List, but leaves the cached objects
+// unconverted until the page is written (Page.Each), so that a list is
+// written out one object at a time instead of built whole first.
+func (r *REST) ListPage(ctx context.Context, options *metainternalversion.ListOptions) (*Page, error) {
 	if options == nil {
 		options = &metainternalversion.ListOptions{}
 	}
-	var page listPage
+	page := &Page{res: r.res}
 	c, err := r.cache()
 	if err != nil {
 		return nil, err
@@ -118,47 +131,17 @@ func (r *REST) List(ctx context.Context, options *metainternalversion.ListOption
 	} else if page, err = r.listPage(ctx, c, options); err != nil {
 		return nil, err
 	}
-
-	items := make([]runtime.Object, len(page.items))
-	for i, obj := range page.items {
-		items[i] = r.res.Convert(obj)
-	}
-	list := r.res.NewList()
-	if err := meta.SetList(list, items); err != nil {
-		return nil, apierrors.NewInternalError(fmt.Errorf("list %s: %w", r.res.Name, err))
-	}
-	listMeta, err := meta.ListAccessor(list)
-	if err != nil {
-		return nil, apierrors.NewInternalError(fmt.Errorf("list %s: %w", r.res.Name, err))
-	}
-	if page.rv > 0 {
-		listMeta.SetResourceVersion(fmt.Sprint(page.rv))
-	}
-	listMeta.SetContinue(page.continueToken)
-	listMeta.SetRemainingItemCount(page.remaining)
-	if err := setTotalItems(list, page.total); err != nil {
-		return nil, apierrors.NewInternalError(fmt.Errorf("list %s: %w", r.res.Name, err))
-	}
-	return list, nil
+	return page, nil
 }
 
-// listPage is one page of a list and what the list metadata says about it.
-type listPage struct {
-	items         []runtime.Object
-	rv            uint64
-	total         int64
-	continueToken string
-	remaining     *int64
-}
-
-func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) (listPage, error) {
+func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) (*Page, error) {
 	label, q, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector)
 	if err != nil {
-		return listPage{}, err
+		return nil, err
 	}
 	token, err := decodeContinue(options.Continue)
 	if err != nil {
-		return listPage{}, err
+		return nil, err
 	}
 	desc := q.SortBy != "" && !q.Ascending
 	sel := Selection{
@@ -171,29 +154,29 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 	}
 	if token != nil {
 		if token.SortBy != q.SortBy || token.Desc != desc {
-			return listPage{}, apierrors.NewBadRequest(fmt.Sprintf(
+			return nil, apierrors.NewBadRequest(fmt.Sprintf(
 				"invalid continue parameter: the token continues a list in another order; repeat the first page's %s and %s parameters",
 				query.ParamSortBy, query.ParamAscending))
 		}
 		if snap, ok := c.retained(token.RV); ok {
 			sel.Snapshot, sel.RV = snap, token.RV
 		} else if start := c.windowStartRV(); token.RV < start {
-			return listPage{}, apierrors.NewResourceExpired(fmt.Sprintf(
+			return nil, apierrors.NewResourceExpired(fmt.Sprintf(
 				"the continue token of this list, at resourceVersion %d, has expired (%s holds changes since %d): start the list again",
 				token.RV, r.res.Name, start))
 		}
 		sel.After = token.cursor()
 	} else if err := r.checkListVersion(ctx, c, options); err != nil {
-		return listPage{}, err
+		return nil, err
 	}
 	if q.Page > 0 {
 		if options.Limit <= 0 {
-			return listPage{}, apierrors.NewBadRequest(fmt.Sprintf(
+			return nil, apierrors.NewBadRequest(fmt.Sprintf(
 				"query parameter %q needs %q, the page size", query.ParamPage, query.ParamLimit))
 		}
 		offset, ok := query.Offset(q.Page, int(options.Limit))
 		if !ok {
-			return listPage{}, apierrors.NewBadRequest(fmt.Sprintf("query parameter %q is out of range", query.ParamPage))
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("query parameter %q is out of range", query.ParamPage))
 		}
 		sel.Offset = offset
 	}
@@ -203,13 +186,9 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 
 	res, rv, err := NewStore(r.res, c).Select(sel)
 	if err != nil {
-		return listPage{}, err
+		return nil, err
 	}
-	page := listPage{rv: rv, total: int64(res.Total)}
-	page.items = make([]runtime.Object, len(res.Items))
-	for i, it := range res.Items {
-		page.items[i] = it.Object
-	}
+	page := &Page{res: r.res, items: res.Items, rv: rv, total: int64(res.Total)}
 	if token != nil {
 		// Every page reports the first page's version, so a watch from it
 		// replays every change made during the walk.

@@ -1,0 +1,42 @@
+package apiserver
+
+import (
+	"context"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/klog/v2"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+)
+
+// releaseAfterSync waits for the upstream caches' initial lists and then
+// returns the start-up garbage to the OS: decoding and indexing every object
+// leaves the heap (and RSS) at about 2.6 times what the caches keep, which
+// the runtime would otherwise give back only slowly, if ever (the heap
+// grows again to twice the live data before each collection).
+func releaseAfterSync(ctx context.Context, upstream *mirror.Upstream) {
+	start := time.Now()
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
+		return upstream.ReadyCheck().Check(nil) == nil, nil
+	})
+	if err != nil {
+		return
+	}
+	held, returned, live := releaseMemory()
+	klog.InfoS("Upstream caches synced; start-up memory returned to the OS", "after", time.Since(start).Round(time.Millisecond),
+		"heapLiveBytes", live, "heapHeldBytesBefore", held, "heapHeldBytesAfter", returned)
+}
+
+// releaseMemory collects and returns free heap memory to the OS, and
+// reports the heap held from the OS before and after, and the live heap.
+func releaseMemory() (held, returned, live uint64) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	held = m.HeapSys - m.HeapReleased
+	debug.FreeOSMemory()
+	runtime.ReadMemStats(&m)
+	return held, m.HeapSys - m.HeapReleased, m.HeapAlloc
+}
