@@ -379,7 +379,7 @@ func informerThroughput(b *testing.B, c *benchCluster, stream []*corev1.Pod, tra
 	}
 	fw := watch.NewFakeWithChanSize(len(stream), false)
 	lw := &cache.ListWatch{
-		ListWithContextFunc:  func(context.Context, metav1.ListOptions) (k8sruntime.Object, error) { return list, nil },
+		ListWithContextFunc: func(context.Context, metav1.ListOptions) (k8sruntime.Object, error) { return list, nil },
 		WatchFuncWithContext: func(_ context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			if opts.SendInitialEvents != nil {
 				// Not a streaming list: the reflector falls back to listing.
