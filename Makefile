@@ -44,6 +44,10 @@ PODS ?= 100000
 perf: build tools ## Load PODS realistic pods (default 100000) into a local control plane; print the kube-apiserver way beside ks-apiserver's, RSS and start-up (not in CI)
 	go run ./hack/perf -root $(CURDIR) -pods $(PODS) $(PERF_FLAGS)
 
+.PHONY: bench-smoke
+bench-smoke: ## Run every benchmark once at its smallest size (-short), so a broken benchmark fails CI; the figures mean little
+	go test -short -run '^$$' -bench . -benchtime 1x -timeout 20m $(UNIT_PACKAGES)
+
 FUZZTIME ?= 15s
 .PHONY: fuzz
 fuzz: ## Fuzz the query parser, the /kapis list handler, the token endpoint and the TokenReview webhook for FUZZTIME each (default 15s)
@@ -53,10 +57,12 @@ fuzz: ## Fuzz the query parser, the /kapis list handler, the token endpoint and 
 	go test -run '^$$' -fuzz '^FuzzTokenReview$$' -fuzztime $(FUZZTIME) ./pkg/oauth/
 
 .PHONY: verify
-verify: ## gofmt, go vet and generated-code checks
-	@unformatted=$$(gofmt -l cmd pkg test hack | grep -v '^pkg/generated/' || true); \
+verify: ## gofmt, go vet, staticcheck and generated-code checks
+	@listed=$$(gofmt -l cmd pkg test hack) || { echo "gofmt failed (a file does not parse)"; exit 1; }; \
+	  unformatted=$$(grep -v '^pkg/generated/' <<<"$$listed" || true); \
 	  if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(GO_PACKAGES)
+	hack/staticcheck.sh
 	hack/verify-codegen.sh
 
 .PHONY: codegen

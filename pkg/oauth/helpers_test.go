@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 )
@@ -235,3 +236,24 @@ type randReader struct{}
 func (randReader) Read(p []byte) (int, error) { return cryptorand.Read(p) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// waitUser waits until the user satisfies cond, for the outcome of a
+// background status update, and fails the test naming what after 10s.
+func waitUser(t *testing.T, e *testEnv, name, what string, cond func(*iamv1beta1.User) bool) {
+	t.Helper()
+	var last *iamv1beta1.User
+	err := wait.PollUntilContextTimeout(t.Context(), 5*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		u, ok := e.users.User(name)
+		last = u
+		return ok && cond(u), nil
+	})
+	if err != nil {
+		t.Fatalf("user %s: %s not reached: %+v", name, what, last)
+	}
+}
+
+// waitUserState waits until the user's status.state is state.
+func waitUserState(t *testing.T, e *testEnv, name string, state iamv1beta1.UserState) {
+	t.Helper()
+	waitUser(t, e, name, "state "+string(state), func(u *iamv1beta1.User) bool { return u.Status.State == state })
+}

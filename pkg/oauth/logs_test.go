@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"k8s.io/klog/v2"
+
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 )
 
 // syncBuffer is a bytes.Buffer safe for klog's concurrent writes.
@@ -58,7 +60,9 @@ func TestNoSecretsInLogs(t *testing.T) {
 		e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {pw}, "client_id": {"cli"}, "client_secret": {"s3cr3t"}})
 	}
 	e.post("/oauth/token", url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"x"}, "client_id": {"cli"}, "client_secret": {"Wrong-Client-Secret"}})
-	time.Sleep(100 * time.Millisecond) // background status updates
+	// A login's status update runs in the background and logs only if it
+	// fails; wait until one has run before reading the logs.
+	waitUser(t, e, "alice", "a recorded login", func(u *iamv1beta1.User) bool { return u.Status.LastLoginTime != nil })
 	klog.Flush()
 
 	logs := out.String()

@@ -315,13 +315,8 @@ func TestR24_LockoutAfterMaxFailures(t *testing.T) {
 	locked := e.login("username", variants[4])
 	expectError(t, locked, http.StatusBadRequest, "invalid_grant")
 	expectError(t, e.login("username", "alice"), http.StatusBadRequest, "invalid_grant")
-	if u, _ := e.users.User("alice"); u.Status.State != "AuthLimitExceeded" {
-		// markLocked runs in the background.
-		time.Sleep(100 * time.Millisecond)
-		if u, _ = e.users.User("alice"); u.Status.State != "AuthLimitExceeded" {
-			t.Fatalf("user state %q", u.Status.State)
-		}
-	}
+	// markLocked runs in the background.
+	waitUserState(t, e, "alice", "AuthLimitExceeded")
 	// The window passes: the right password works again.
 	e.clock.Add(11 * time.Minute)
 	if r := e.login(); r.Status != http.StatusOK {
@@ -384,9 +379,9 @@ func TestR24_PasswordsOver72BytesRefused(t *testing.T) {
 func TestR24_HashingPoolFullAnswers503(t *testing.T) {
 	e := newTestEnv(t, func(c *Config) { c.HashWorkers, c.HashWait = 1, 10*time.Millisecond })
 	// Occupy the only worker and the whole queue.
-	release := make(chan struct{})
-	go func() { _ = e.srv.pool.do(t.Context(), func() { <-release }) }()
-	time.Sleep(20 * time.Millisecond)
+	release, occupied := make(chan struct{}), make(chan struct{})
+	go func() { _ = e.srv.pool.do(t.Context(), func() { close(occupied); <-release }) }()
+	<-occupied
 	r := e.login("unused", "parameter") // a failing login must not stop the test here
 	close(release)
 	expectError(t, r, http.StatusServiceUnavailable, "temporarily_unavailable")

@@ -93,11 +93,6 @@ type idSet struct {
 	universe uint32 // slots below it
 }
 
-// has tells whether id is in s, which must be dense (see densify).
-func (s *idSet) has(id uint32) bool {
-	return int(id/64) < len(s.dense) && s.dense[id/64]&(1<<(id%64)) != 0
-}
-
 func (s *idSet) each(fn func(uint32)) {
 	if !s.isDense {
 		for _, id := range s.sparse {

@@ -225,10 +225,7 @@ func NoAnswer(err error) bool {
 		return true
 	}
 	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		return true
-	}
-	return false
+	return errors.As(err, &urlErr)
 }
 
 // NoAnswerIn reports whether NoAnswer holds for err or any error it

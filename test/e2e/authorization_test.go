@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
+	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
 )
 
@@ -336,5 +338,47 @@ func aggregateBuiltinRoles(t *testing.T) {
 		if _, err := client.Update(ctx, role, metav1.UpdateOptions{}); err != nil {
 			t.Fatalf("aggregate ClusterRole %s: %v", name, err)
 		}
+	}
+}
+
+// The built-in view, edit and admin roles read each mirror in a namespace
+// exactly when they read its upstream resource there, as kube-apiserver's
+// bootstrap policy says (the oracle), with artifacts/deploy/aggregate-roles.yaml
+// aggregated into them.
+func TestAggregatedRolesMatchUpstream(t *testing.T) {
+	aggregateBuiltinRoles(t)
+	ctx := context.Background()
+	reviews := rbacClient(t).AuthorizationV1().SubjectAccessReviews()
+	for _, role := range []string{"view", "edit", "admin"} {
+		user := uniqueName("authz-aggregated-" + role)
+		bindRole(t, "demo", user, "", "ClusterRole", role)
+		waitCanI(t, true, user, "", "list", "pods."+mirrorGroup, "-n", "demo")
+		allowed := func(verb, group, resource string) bool {
+			t.Helper()
+			review, err := reviews.Create(ctx, &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+				User: user,
+				ResourceAttributes: &authorizationv1.ResourceAttributes{
+					Namespace: "demo", Verb: verb, Group: group, Resource: resource,
+				},
+			}}, metav1.CreateOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return review.Status.Allowed
+		}
+		// list only: get and watch share its rules in every role, which
+		// TestDeployAggregateRolesFollowDesign checks.
+		readable := 0
+		for _, res := range registryresources.All() {
+			upstream := allowed("list", res.Upstream.Group, res.Upstream.Resource)
+			mirrored := allowed("list", mirrorGroup, res.Name)
+			if upstream != mirrored {
+				t.Errorf("%s in demo: list %s upstream allowed %v, %s.%s allowed %v", role, res.Upstream.GroupResource(), upstream, res.Name, mirrorGroup, mirrored)
+			}
+			if mirrored {
+				readable++
+			}
+		}
+		t.Logf("%s lists %d mirrors in a namespace", role, readable)
 	}
 }

@@ -20,40 +20,29 @@ import (
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	versioned "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
+	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
 )
 
-// mirrored lists every served resource with its upstream kubectl name.
-var mirrored = []struct {
+// mirroredResource is a served resource with its upstream kubectl name.
+type mirroredResource struct {
 	resource, upstream string
 	namespaced         bool
-}{
-	{"pods", "pods", true},
-	{"services", "services", true},
-	{"configmaps", "configmaps", true},
-	{"secrets", "secrets", true},
-	{"serviceaccounts", "serviceaccounts", true},
-	{"persistentvolumeclaims", "persistentvolumeclaims", true},
-	{"nodes", "nodes", false},
-	{"namespaces", "namespaces", false},
-	{"persistentvolumes", "persistentvolumes", false},
-	{"deployments", "deployments.apps", true},
-	{"statefulsets", "statefulsets.apps", true},
-	{"daemonsets", "daemonsets.apps", true},
-	{"replicasets", "replicasets.apps", true},
-	{"jobs", "jobs.batch", true},
-	{"cronjobs", "cronjobs.batch", true},
-	{"ingresses", "ingresses.networking.k8s.io", true},
-	{"networkpolicies", "networkpolicies.networking.k8s.io", true},
-	{"horizontalpodautoscalers", "horizontalpodautoscalers.autoscaling", true},
-	{"storageclasses", "storageclasses.storage.k8s.io", false},
-	{"roles", "roles.rbac.authorization.k8s.io", true},
-	{"rolebindings", "rolebindings.rbac.authorization.k8s.io", true},
-	{"clusterroles", "clusterroles.rbac.authorization.k8s.io", false},
-	{"clusterrolebindings", "clusterrolebindings.rbac.authorization.k8s.io", false},
-	{"customresourcedefinitions", "customresourcedefinitions.apiextensions.k8s.io", false},
-	{"users", "users.iam.kubesphere.io", false},
 }
+
+// mirrored lists every served resource, from the declarations, so a new one
+// is covered by every test that ranges over it.
+var mirrored = func() []mirroredResource {
+	var out []mirroredResource
+	for _, res := range registryresources.All() {
+		upstream := res.Upstream.Resource
+		if res.Upstream.Group != "" {
+			upstream += "." + res.Upstream.Group
+		}
+		out = append(out, mirroredResource{resource: res.Name, upstream: upstream, namespaced: res.Namespaced})
+	}
+	return out
+}()
 
 func TestDiscovery(t *testing.T) {
 	out := mustKubectl(t, "api-resources", "--api-group=resources.kubesphere.io", "-o", "name")

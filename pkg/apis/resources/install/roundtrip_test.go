@@ -2,6 +2,8 @@ package install
 
 import (
 	"math/rand"
+	"os"
+	"strconv"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/apitesting/fuzzer"
@@ -28,6 +30,14 @@ func TestRoundTripTypes(t *testing.T) {
 		skip[gv.WithKind("CustomResourceDefinitionList")] = true
 	}
 	codecs := serializer.NewCodecFactory(scheme)
-	f := fuzzer.FuzzerFor(metafuzzer.Funcs, rand.NewSource(rand.Int63()), codecs)
+	seed := rand.Int63()
+	if s := os.Getenv("KS_FUZZ_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseInt(s, 10, 64); err != nil {
+			t.Fatalf("KS_FUZZ_SEED: %v", err)
+		}
+	}
+	t.Logf("fuzzer seed %d (KS_FUZZ_SEED=%d repeats this run)", seed, seed)
+	f := fuzzer.FuzzerFor(metafuzzer.Funcs, rand.NewSource(seed), codecs)
 	roundtrip.RoundTripTypesWithoutProtobuf(t, scheme, codecs, f, skip)
 }
