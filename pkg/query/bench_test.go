@@ -273,7 +273,7 @@ func scenarios() []scenario {
 			name: "(e) same, a pod on every node of the page just changed", target: "≤ 1ms",
 			ours: func(tb testing.TB, c *benchCluster) {
 				// The newest 10 nodes are node-0990 ... node-0999; pod
-				// i runs on node-(i%1000).
+				// i < 10000 runs on node-(i%1000).
 				for i := 990; i < 1000; i++ {
 					p := c.allPods[i].DeepCopy()
 					p.Status.ContainerStatuses[0].RestartCount++
