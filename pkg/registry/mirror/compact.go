@@ -14,8 +14,9 @@ import (
 // metadata.managedFields, which are never served, makes strings that
 // repeat across objects (label keys and values, namespaces, owner
 // references, images, container, env and volume names, node names, ...)
-// share one copy, and makes whole structures that repeat (labels,
-// annotations, owners, a pod's spec and conditions) share one copy too. What is served does not change; only the memory behind it.
+// share one copy, and makes structures that repeat (labels, annotations,
+// owners, the parts of a pod's spec and status: see sharePod) share one
+// copy too. What is served does not change; only the memory behind it.
 // The informer owns the decoded object, so changing it here is safe.
 func Compact(obj any) (any, error) {
 	m, err := meta.Accessor(obj)

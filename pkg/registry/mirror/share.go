@@ -11,8 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Objects of one controller repeat whole structures: every pod of a
-// ReplicaSet has the same containers, volumes, tolerations, labels and
+// Objects of one controller repeat structures: every pod of a ReplicaSet
+// has the same container contents, volume sources, tolerations, labels and
 // owner. Compact makes equal structures share one copy, found by their
 // encoding, which is safe because cached objects are never mutated (they
 // are read, and copied before anything is changed). A table forgets
@@ -281,8 +281,7 @@ func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
 	cs.VolumeMounts = shareSliceWith(sharedMountStatuses, cs.VolumeMounts, compact)
 }
 
-// usesLocal reports whether a container mounts one of the pod's own
-// volumes.
+// usedBy reports whether a container mounts one of the pod's own volumes.
 func (l podLocal) usedBy(c *corev1.Container) bool {
 	for j := range c.VolumeMounts {
 		if _, ok := l.name(c.VolumeMounts[j].Name); ok {
