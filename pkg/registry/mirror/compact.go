@@ -14,8 +14,9 @@ import (
 // metadata.managedFields, which are never served, makes strings that
 // repeat across objects (label keys and values, namespaces, owner
 // references, images, container, env and volume names, node names, ...)
-// share one copy, and makes whole structures that repeat (labels,
-// annotations, owners, a pod's spec and conditions) share one copy too. What is served does not change; only the memory behind it.
+// share one copy, and makes structures that repeat (labels, annotations,
+// owners, the parts of a pod's spec and status: see sharePod) share one
+// copy too. What is served does not change; only the memory behind it.
 // The informer owns the decoded object, so changing it here is safe.
 func Compact(obj any) (any, error) {
 	m, err := meta.Accessor(obj)
@@ -31,7 +32,6 @@ func Compact(obj any) (any, error) {
 		}
 	}
 	if pod, ok := obj.(*corev1.Pod); ok {
-		compactPodStatus(&pod.Status)
 		sharePod(pod)
 	}
 	return obj, nil
@@ -90,71 +90,18 @@ func compactMeta(m *metav1.ObjectMeta) {
 	}
 }
 
-// compactPodSpec makes a spec's strings shared; sharePod calls it only for
-// specs it has not seen yet.
-func compactPodSpec(spec *corev1.PodSpec) {
-	spec.NodeName = s(spec.NodeName)
-	spec.ServiceAccountName = s(spec.ServiceAccountName)
-	spec.DeprecatedServiceAccount = s(spec.DeprecatedServiceAccount)
-	spec.SchedulerName = s(spec.SchedulerName)
-	spec.PriorityClassName = s(spec.PriorityClassName)
-	spec.Subdomain, spec.Hostname = s(spec.Subdomain), s(spec.Hostname)
-	spec.NodeSelector = compactMap(spec.NodeSelector)
-	for i := range spec.InitContainers {
-		compactContainer(&spec.InitContainers[i])
-	}
-	for i := range spec.Containers {
-		compactContainer(&spec.Containers[i])
-	}
-	for i := range spec.Volumes {
-		compactVolume(&spec.Volumes[i])
-	}
-	for i := range spec.Tolerations {
-		t := &spec.Tolerations[i]
-		t.Key, t.Value = s(t.Key), s(t.Value)
-	}
-	for i := range spec.ImagePullSecrets {
-		spec.ImagePullSecrets[i].Name = s(spec.ImagePullSecrets[i].Name)
-	}
-}
-
-func compactPodStatus(st *corev1.PodStatus) {
-	st.HostIP = s(st.HostIP)
-	for i := range st.HostIPs {
-		st.HostIPs[i].IP = s(st.HostIPs[i].IP)
-	}
-	st.Reason, st.Message = s(st.Reason), s(st.Message)
-	for i := range st.Conditions {
-		c := &st.Conditions[i]
-		c.Reason, c.Message = s(c.Reason), s(c.Message)
-	}
-	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
-		for i := range statuses {
-			cs := &statuses[i]
-			cs.Name, cs.Image, cs.ImageID = s(cs.Name), s(cs.Image), s(cs.ImageID)
-			for _, state := range []*corev1.ContainerState{&cs.State, &cs.LastTerminationState} {
-				if state.Waiting != nil {
-					state.Waiting.Reason = s(state.Waiting.Reason)
-				}
-				if state.Terminated != nil {
-					state.Terminated.Reason = s(state.Terminated.Reason)
-				}
-			}
-			for j := range cs.VolumeMounts {
-				vm := &cs.VolumeMounts[j]
-				vm.Name, vm.MountPath = s(vm.Name), s(vm.MountPath)
-			}
-		}
-	}
-}
-
+// compactContainer makes a container's strings shared; sharePod calls it
+// only for containers it has not seen yet.
 func compactContainer(c *corev1.Container) {
 	c.Name, c.Image, c.WorkingDir = s(c.Name), s(c.Image), s(c.WorkingDir)
 	c.TerminationMessagePath = s(c.TerminationMessagePath)
+	c.ImagePullPolicy = corev1.PullPolicy(s(string(c.ImagePullPolicy)))
+	c.TerminationMessagePolicy = corev1.TerminationMessagePolicy(s(string(c.TerminationMessagePolicy)))
 	compactStrings(c.Command)
 	compactStrings(c.Args)
 	for i := range c.Ports {
 		c.Ports[i].Name = s(c.Ports[i].Name)
+		c.Ports[i].Protocol = corev1.Protocol(s(string(c.Ports[i].Protocol)))
 	}
 	for i := range c.Env {
 		e := &c.Env[i]
@@ -188,6 +135,7 @@ func compactContainer(c *corev1.Container) {
 	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
 		if p != nil && p.HTTPGet != nil {
 			p.HTTPGet.Path = s(p.HTTPGet.Path)
+			p.HTTPGet.Scheme = corev1.URIScheme(s(string(p.HTTPGet.Scheme)))
 		}
 	}
 }

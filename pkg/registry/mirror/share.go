@@ -1,6 +1,8 @@
 package mirror
 
 import (
+	"encoding/binary"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -9,8 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Objects of one controller repeat whole structures: every pod of a
-// ReplicaSet has the same containers, volumes, tolerations, labels and
+// Objects of one controller repeat structures: every pod of a ReplicaSet
+// has the same container contents, volume sources, tolerations, labels and
 // owner. Compact makes equal structures share one copy, found by their
 // encoding, which is safe because cached objects are never mutated (they
 // are read, and copied before anything is changed). A table forgets
@@ -50,13 +52,29 @@ func (t *shareTable[T]) share(key []byte, v T) (T, bool) {
 }
 
 var (
-	sharedPodSpecs      = newShareTable[*corev1.PodSpec](8192)
-	sharedPodConditions = newShareTable[[]corev1.PodCondition](8192)
-	sharedStringMaps    = newShareTable[map[string]string](16384)
-	sharedOwnerRefs     = newShareTable[[]metav1.OwnerReference](16384)
-	sharedContainers    = newShareTable[corev1.Container](16384)
-	sharedVolumes       = newShareTable[[]corev1.Volume](8192)
-	sharedTolerations   = newShareTable[[]corev1.Toleration](8192)
+	sharedStringMaps     = newShareTable[map[string]string](16384)
+	sharedOwnerRefs      = newShareTable[[]metav1.OwnerReference](16384)
+	sharedContainerLists = newShareTable[[]corev1.Container](8192)
+	sharedContainers     = newShareTable[corev1.Container](16384)
+	sharedMountLists     = newShareTable[[]corev1.VolumeMount](8192)
+	sharedMountStatuses  = newShareTable[[]corev1.VolumeMountStatus](8192)
+	sharedVolumes        = newShareTable[[]corev1.Volume](8192)
+	sharedVolumeSources  = newShareTable[corev1.Volume](16384)
+	sharedTolerations    = newShareTable[[]corev1.Toleration](8192)
+	sharedAffinities     = newShareTable[*corev1.Affinity](8192)
+	sharedPodSecurity    = newShareTable[*corev1.PodSecurityContext](8192)
+	sharedSpreads        = newShareTable[[]corev1.TopologySpreadConstraint](8192)
+	sharedDNSConfigs     = newShareTable[*corev1.PodDNSConfig](1024)
+	sharedPullSecrets    = newShareTable[[]corev1.LocalObjectReference](8192)
+	sharedReadinessGates = newShareTable[[]corev1.PodReadinessGate](1024)
+	sharedRequirements   = newShareTable[*corev1.ResourceRequirements](8192)
+	sharedContainerUsers = newShareTable[*corev1.ContainerUser](1024)
+	sharedHostIPs        = newShareTable[[]corev1.HostIP](8192)
+
+	sharedInt64s     = newValueTable[int64]()
+	sharedInt32s     = newValueTable[int32]()
+	sharedPreemption = newValueTable[corev1.PreemptionPolicy]()
+	sharedRecursive  = newValueTable[corev1.RecursiveReadOnlyMode]()
 )
 
 // mapKey encodes a string map in a canonical order.
@@ -105,34 +123,362 @@ func shareMeta(m *metav1.ObjectMeta) {
 	m.OwnerReferences = shareSlice(sharedOwnerRefs, m.OwnerReferences)
 }
 
-// sharePod shares the spec (all but the node and host names) and the
-// conditions a pod has in common with others; a spec seen before is not
-// compacted again. It must run after everything else that changes the pod:
-// what it shares is never written again.
+// podLocal are the names of a pod's volumes that no other pod has: the
+// ServiceAccount admission plugin gives every pod its own projected volume
+// kube-api-access-<5 random characters>, mounted in every container. What
+// names them (the volume, the mounts) is kept per pod, apart from the rest
+// of the spec, which is shared; the tables would only fill with them.
+type podLocal []string
+
+// serviceAccountVolumePrefix is the name the ServiceAccount admission plugin
+// gives the volume it adds, before its random suffix.
+const serviceAccountVolumePrefix = "kube-api-access-"
+
+func podLocalNames(spec *corev1.PodSpec) podLocal {
+	var local podLocal
+	for i := range spec.Volumes {
+		v := &spec.Volumes[i]
+		if v.Projected != nil && strings.HasPrefix(v.Name, serviceAccountVolumePrefix) {
+			local = append(local, v.Name)
+		}
+	}
+	return local
+}
+
+// name returns the pod's own copy of a pod-local name, and whether it is one.
+func (l podLocal) name(v string) (string, bool) {
+	for _, n := range l {
+		if n == v {
+			return n, true
+		}
+	}
+	return v, false
+}
+
+// sharePod makes the parts of a pod's spec and status that are equal in
+// other pods (containers, volumes, tolerations, affinity, security
+// contexts, resources, ...) share one copy, part by part, so that what
+// differs from pod to pod (its service account volume's name, its node) costs
+// only itself. Parts seen before are not compacted again. It must run after
+// everything else that changes the pod: what it shares is never written
+// again.
 func sharePod(p *corev1.Pod) {
-	node, host := s(p.Spec.NodeName), s(p.Spec.Hostname)
-	spec := p.Spec
-	spec.NodeName, spec.Hostname = "", ""
-	key, err := spec.Marshal()
-	if err != nil {
-		compactPodSpec(&p.Spec)
+	spec := &p.Spec
+	local := podLocalNames(spec)
+	compactPodSpecScalars(spec)
+	spec.InitContainers = shareContainers(spec.InitContainers, local)
+	spec.Containers = shareContainers(spec.Containers, local)
+	spec.Volumes = shareVolumes(spec.Volumes, local)
+	spec.Tolerations = shareSliceWith(sharedTolerations, spec.Tolerations, compactTolerations)
+	spec.Affinity = sharePtr(sharedAffinities, spec.Affinity, nil)
+	spec.SecurityContext = sharePtr(sharedPodSecurity, spec.SecurityContext, nil)
+	spec.TopologySpreadConstraints = shareSliceWith(sharedSpreads, spec.TopologySpreadConstraints, nil)
+	spec.DNSConfig = sharePtr(sharedDNSConfigs, spec.DNSConfig, nil)
+	spec.ImagePullSecrets = shareSliceWith(sharedPullSecrets, spec.ImagePullSecrets, func(refs []corev1.LocalObjectReference) {
+		for i := range refs {
+			refs[i].Name = s(refs[i].Name)
+		}
+	})
+	spec.ReadinessGates = shareSliceWith(sharedReadinessGates, spec.ReadinessGates, nil)
+	spec.NodeSelector = shareMap(compactMap(spec.NodeSelector))
+	spec.TerminationGracePeriodSeconds = sharedInt64s.share(spec.TerminationGracePeriodSeconds)
+	spec.ActiveDeadlineSeconds = sharedInt64s.share(spec.ActiveDeadlineSeconds)
+	spec.Priority = sharedInt32s.share(spec.Priority)
+	spec.PreemptionPolicy = sharedPreemption.share(spec.PreemptionPolicy)
+	for _, b := range []**bool{&spec.EnableServiceLinks, &spec.AutomountServiceAccountToken, &spec.ShareProcessNamespace, &spec.SetHostnameAsFQDN, &spec.HostUsers} {
+		*b = shareBool(*b)
+	}
+	sharePodStatus(&p.Status, local)
+}
+
+// compactPodSpecScalars makes the spec's own strings shared.
+func compactPodSpecScalars(spec *corev1.PodSpec) {
+	spec.NodeName, spec.Hostname, spec.Subdomain = s(spec.NodeName), s(spec.Hostname), s(spec.Subdomain)
+	spec.ServiceAccountName = s(spec.ServiceAccountName)
+	spec.DeprecatedServiceAccount = s(spec.DeprecatedServiceAccount)
+	spec.SchedulerName, spec.PriorityClassName = s(spec.SchedulerName), s(spec.PriorityClassName)
+	spec.RestartPolicy = corev1.RestartPolicy(s(string(spec.RestartPolicy)))
+	spec.DNSPolicy = corev1.DNSPolicy(s(string(spec.DNSPolicy)))
+	if spec.RuntimeClassName != nil {
+		spec.RuntimeClassName = ptrTo(s(*spec.RuntimeClassName))
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// sharePodStatus makes what a pod's status has in common with others
+// shared: its host's addresses, the images, resources and users of its
+// containers, enum strings; the pod's own IP, times and container IDs stay.
+func sharePodStatus(st *corev1.PodStatus, local podLocal) {
+	st.Phase = corev1.PodPhase(s(string(st.Phase)))
+	st.QOSClass = corev1.PodQOSClass(s(string(st.QOSClass)))
+	st.HostIP = s(st.HostIP)
+	st.HostIPs = shareSliceWith(sharedHostIPs, st.HostIPs, func(ips []corev1.HostIP) {
+		for i := range ips {
+			ips[i].IP = s(ips[i].IP)
+		}
+	})
+	for i := range st.PodIPs {
+		if st.PodIPs[i].IP == st.PodIP {
+			st.PodIPs[i].IP = st.PodIP // one copy of the pod's own address
+		}
+	}
+	st.Reason, st.Message, st.NominatedNodeName = s(st.Reason), s(st.Message), s(st.NominatedNodeName)
+	for i := range st.Conditions {
+		c := &st.Conditions[i]
+		c.Type = corev1.PodConditionType(s(string(c.Type)))
+		c.Status = corev1.ConditionStatus(s(string(c.Status)))
+		c.Reason, c.Message = s(c.Reason), s(c.Message)
+	}
+	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
+		for i := range statuses {
+			shareContainerStatus(&statuses[i], local)
+		}
+	}
+}
+
+func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
+	cs.Name, cs.Image, cs.ImageID = s(cs.Name), s(cs.Image), s(cs.ImageID)
+	cs.Started = shareBool(cs.Started)
+	for _, state := range []*corev1.ContainerState{&cs.State, &cs.LastTerminationState} {
+		if state.Waiting != nil {
+			state.Waiting.Reason, state.Waiting.Message = s(state.Waiting.Reason), s(state.Waiting.Message)
+		}
+		if state.Terminated != nil {
+			state.Terminated.Reason = s(state.Terminated.Reason)
+		}
+	}
+	cs.Resources = sharePtr(sharedRequirements, cs.Resources, func(r *corev1.ResourceRequirements) {
+		r.Requests, r.Limits = compactResources(r.Requests), compactResources(r.Limits)
+	})
+	cs.User = sharePtr(sharedContainerUsers, cs.User, nil)
+	cs.AllocatedResources = compactResources(cs.AllocatedResources)
+	if len(cs.VolumeMounts) == 0 {
 		return
 	}
-	shared, ok := sharedPodSpecs.get(key)
-	if !ok {
-		// A spec not seen yet still shares its parts with others: the
-		// sidecar every pod has, the service account volume, the default
-		// tolerations.
-		compactPodSpec(&spec)
-		shareContainers(spec.InitContainers)
-		shareContainers(spec.Containers)
-		spec.Volumes = shareSlice(sharedVolumes, spec.Volumes)
-		spec.Tolerations = shareSlice(sharedTolerations, spec.Tolerations)
-		shared, _ = sharedPodSpecs.share(key, &spec)
+	compact := func(mounts []corev1.VolumeMountStatus) {
+		for j := range mounts {
+			m := &mounts[j]
+			m.Name, m.MountPath = s(m.Name), s(m.MountPath)
+			m.RecursiveReadOnly = sharedRecursive.share(m.RecursiveReadOnly)
+		}
 	}
-	p.Spec = *shared
-	p.Spec.NodeName, p.Spec.Hostname = node, host
-	p.Status.Conditions = shareSlice(sharedPodConditions, p.Status.Conditions)
+	for j := range cs.VolumeMounts {
+		if _, ok := local.name(cs.VolumeMounts[j].Name); ok {
+			// Mounts the pod's own volume: the pod's own list.
+			for j := range cs.VolumeMounts {
+				m := &cs.VolumeMounts[j]
+				name, isLocal := local.name(m.Name)
+				m.Name, m.MountPath = name, s(m.MountPath)
+				if !isLocal {
+					m.Name = s(m.Name)
+				}
+				m.RecursiveReadOnly = sharedRecursive.share(m.RecursiveReadOnly)
+			}
+			return
+		}
+	}
+	cs.VolumeMounts = shareSliceWith(sharedMountStatuses, cs.VolumeMounts, compact)
+}
+
+// usedBy reports whether a container mounts one of the pod's own volumes.
+func (l podLocal) usedBy(c *corev1.Container) bool {
+	for j := range c.VolumeMounts {
+		if _, ok := l.name(c.VolumeMounts[j].Name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// shareContainers shares a pod's containers: the whole list when it is
+// the same as another pod's, else each container's contents (all but the
+// mounts of the pod's own volumes) with equal containers of other pods.
+func shareContainers(cs []corev1.Container, local podLocal) []corev1.Container {
+	if len(cs) == 0 {
+		return cs
+	}
+	anyLocal := false
+	for i := range cs {
+		anyLocal = anyLocal || local.usedBy(&cs[i])
+	}
+	if !anyLocal {
+		return shareSliceWith(sharedContainerLists, cs, func(cs []corev1.Container) {
+			for i := range cs {
+				cs[i] = shareContainer(cs[i], local, nil)
+			}
+		})
+	}
+	for i := range cs {
+		cs[i] = shareContainer(cs[i], local, cs[:i])
+	}
+	return cs
+}
+
+// shareContainer returns c with its contents shared with equal containers
+// of other pods; its mounts are shared apart, since they may name the pod's
+// own volumes. before are the pod's containers already shared, whose mounts
+// c may repeat.
+func shareContainer(c corev1.Container, local podLocal, before []corev1.Container) corev1.Container {
+	mounts := c.VolumeMounts
+	c.VolumeMounts = nil
+	key, err := c.Marshal()
+	if err != nil {
+		compactContainer(&c)
+		c.VolumeMounts = mounts
+		return c
+	}
+	body, ok := sharedContainers.get(key)
+	if !ok {
+		compactContainer(&c)
+		body, _ = sharedContainers.share(key, c)
+	}
+	body.VolumeMounts = shareMounts(mounts, local, before)
+	return body
+}
+
+// shareMounts shares a container's mounts with other pods' when they name
+// no volume of the pod's own, and else with an earlier container of the
+// same pod that has the same mounts.
+func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Container) []corev1.VolumeMount {
+	compact := func(mounts []corev1.VolumeMount) {
+		for j := range mounts {
+			m := &mounts[j]
+			name, isLocal := local.name(m.Name)
+			if !isLocal {
+				name = s(name)
+			}
+			m.Name, m.MountPath, m.SubPath, m.SubPathExpr = name, s(m.MountPath), s(m.SubPath), s(m.SubPathExpr)
+		}
+	}
+	for j := range mounts {
+		if _, ok := local.name(mounts[j].Name); ok {
+			for _, other := range before {
+				if mountsEqual(other.VolumeMounts, mounts) {
+					return other.VolumeMounts
+				}
+			}
+			compact(mounts)
+			return mounts
+		}
+	}
+	return shareSliceWith(sharedMountLists, mounts, compact)
+}
+
+func mountsEqual(a, b []corev1.VolumeMount) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !reflect.DeepEqual(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// shareVolumes shares a pod's volumes: the whole list when it is the same
+// as another pod's, else each volume's source, so that only the names of
+// the pod's own volumes are its own.
+func shareVolumes(vols []corev1.Volume, local podLocal) []corev1.Volume {
+	if len(local) == 0 {
+		return shareSliceWith(sharedVolumes, vols, func(vols []corev1.Volume) {
+			for i := range vols {
+				compactVolume(&vols[i])
+			}
+		})
+	}
+	for i := range vols {
+		v := vols[i]
+		name, isLocal := local.name(v.Name)
+		if !isLocal {
+			name = s(name)
+		}
+		v.Name = ""
+		key, err := v.Marshal()
+		if err != nil {
+			compactVolume(&v)
+		} else if shared, ok := sharedVolumeSources.get(key); ok {
+			v = shared
+		} else {
+			compactVolume(&v)
+			v, _ = sharedVolumeSources.share(key, v)
+		}
+		v.Name = name
+		vols[i] = v
+	}
+	return vols
+}
+
+func compactTolerations(ts []corev1.Toleration) {
+	for i := range ts {
+		t := &ts[i]
+		t.Key, t.Value = s(t.Key), s(t.Value)
+		t.Operator = corev1.TolerationOperator(s(string(t.Operator)))
+		t.Effect = corev1.TaintEffect(s(string(t.Effect)))
+		t.TolerationSeconds = sharedInt64s.share(t.TolerationSeconds)
+	}
+}
+
+var shareTrue, shareFalse = true, false
+
+// shareBool returns a shared pointer to the same value.
+func shareBool(b *bool) *bool {
+	switch {
+	case b == nil:
+		return nil
+	case *b:
+		return &shareTrue
+	default:
+		return &shareFalse
+	}
+}
+
+// valueTable shares pointers to small values (grace periods, priorities):
+// each is its own allocation in a decoded object.
+type valueTable[T comparable] struct {
+	mu sync.Mutex
+	m  map[T]*T
+}
+
+func newValueTable[T comparable]() *valueTable[T] { return &valueTable[T]{m: map[T]*T{}} }
+
+func (t *valueTable[T]) share(p *T) *T {
+	if p == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.m[*p]; ok {
+		return c
+	}
+	if len(t.m) >= 1024 {
+		clear(t.m)
+	}
+	t.m[*p] = p
+	return p
+}
+
+// sharePtr returns a shared copy of *p, compacting a new one first.
+func sharePtr[T any, PT interface {
+	*T
+	marshaler
+}](t *shareTable[PT], p PT, compact func(PT)) PT {
+	if p == nil {
+		return nil
+	}
+	key, err := p.Marshal()
+	if err != nil {
+		return p
+	}
+	if c, ok := t.get(key); ok {
+		return c
+	}
+	if compact != nil {
+		compact(p)
+	}
+	c, _ := t.share(key, p)
+	return c
 }
 
 // marshaler is a generated protobuf type.
@@ -143,6 +489,15 @@ func shareSlice[T any, PT interface {
 	*T
 	marshaler
 }](t *shareTable[[]T], items []T) []T {
+	return shareSliceWith[T, PT](t, items, nil)
+}
+
+// shareSliceWith returns a shared copy of a slice equal to items,
+// compacting items with compact when it is the first of its kind.
+func shareSliceWith[T any, PT interface {
+	*T
+	marshaler
+}](t *shareTable[[]T], items []T, compact func([]T)) []T {
 	if len(items) == 0 {
 		return items
 	}
@@ -150,22 +505,21 @@ func shareSlice[T any, PT interface {
 	for i := range items {
 		b, err := PT(&items[i]).Marshal()
 		if err != nil {
+			if compact != nil {
+				compact(items)
+			}
 			return items
 		}
+		// Lengths keep the concatenation unambiguous.
+		key = binary.AppendUvarint(key, uint64(len(b)))
 		key = append(key, b...)
+	}
+	if shared, ok := t.get(key); ok {
+		return shared
+	}
+	if compact != nil {
+		compact(items)
 	}
 	shared, _ := t.share(key, items)
 	return shared
-}
-
-// shareContainers makes each container share its contents (environment,
-// probes, resources, mounts, ...) with equal containers of other pods.
-func shareContainers(cs []corev1.Container) {
-	for i := range cs {
-		key, err := cs[i].Marshal()
-		if err != nil {
-			continue
-		}
-		cs[i], _ = sharedContainers.share(key, cs[i])
-	}
 }
