@@ -174,8 +174,8 @@ type Type struct {
 	// values: exact comparisons are answered from them, case-insensitive
 	// ones stay predicates.
 	indexed []bool
-	keys     []string // names of the sort keys, in the order of Item.keys
-	groups   []string // names of the groups, in the order of Item.groups
+	keys    []string // names of the sort keys, in the order of Item.keys
+	groups  []string // names of the groups, in the order of Item.groups
 }
 
 // Names of the sort keys every type has.
