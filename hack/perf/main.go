@@ -15,6 +15,7 @@ package main
 import (
 	"context"
 	stdjson "encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -175,6 +176,7 @@ func load(ctx context.Context, cp *controlplane.ControlPlane, o options) error {
 	if err != nil {
 		return err
 	}
+	first := 0
 	if o.reuse {
 		list, err := client.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: 1})
 		if err != nil {
@@ -188,6 +190,8 @@ func load(ctx context.Context, cp *controlplane.ControlPlane, o options) error {
 			step("reusing %d pods already stored", have)
 			return nil
 		}
+		// Pods are created about in order: go on from a little before.
+		first = max(0, have-10*o.workers)
 	}
 	step("creating %d namespaces", o.namespaces)
 	for i := range o.namespaces {
@@ -224,7 +228,7 @@ func load(ctx context.Context, cp *controlplane.ControlPlane, o options) error {
 	}
 	go func() {
 		defer close(next)
-		for i := range o.pods {
+		for i := first; i < o.pods; i++ {
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -270,18 +274,52 @@ func createPod(ctx context.Context, client kubernetes.Interface, i, namespaces i
 	for c := range pod.Spec.Containers {
 		pod.Spec.Containers[c].VolumeMounts = nil
 	}
-	created, err := client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
-		return false, nil
-	}
+	pods := client.CoreV1().Pods(pod.Namespace)
+	var created *corev1.Pod
+	err := retry(ctx, func() (err error) {
+		created, err = pods.Create(ctx, pod, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			// An earlier run, or an attempt that timed out after all.
+			created, err = pods.Get(ctx, pod.Name, metav1.GetOptions{})
+		}
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("create pod %s/%s: %w", pod.Namespace, pod.Name, err)
 	}
+	if created.Status.Phase == corev1.PodRunning {
+		return false, nil
+	}
 	created.Status = status
-	if _, err := client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+	if err := retry(ctx, func() error {
+		_, err := pods.UpdateStatus(ctx, created, metav1.UpdateOptions{})
+		if apierrors.IsConflict(err) {
+			if created, err = pods.Get(ctx, pod.Name, metav1.GetOptions{}); err == nil {
+				created.Status = status
+				return errors.New("conflict")
+			}
+		}
+		return err
+	}); err != nil {
 		return false, fmt.Errorf("status of pod %s/%s: %w", pod.Namespace, pod.Name, err)
 	}
 	return true, nil
+}
+
+// retry runs f until it succeeds, up to six times: an overloaded etcd or
+// kube-apiserver times out now and then, which is no reason to start over.
+func retry(ctx context.Context, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		if err == nil || attempt == 5 || ctx.Err() != nil || apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(attempt+1) * time.Second):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // bench asks the questions: kube is kube-apiserver for /api/v1 and the
