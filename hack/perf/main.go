@@ -127,7 +127,7 @@ func run() error {
 		return err
 	}
 	rssSynced := rss(ks.Process.PID())
-	rows, err := b.measure(ctx, scenarios(), o)
+	rows, err := b.measure(ctx, scenarios(labelApp(o.pods)), o)
 	if err != nil {
 		return err
 	}
@@ -390,13 +390,17 @@ const (
 	jsonType = "application/json"
 )
 
-func scenarios() []scenario {
+// labelApp is the app the label rows select: svc-07 (5% of the pods) when
+// there are that many apps, else the last one.
+func labelApp(pods int) string { return fmt.Sprintf("svc-%02d", min(7, (pods-1)/500%20)) }
+
+func scenarios(app string) []scenario {
 	return []scenario{
-		{name: "label app=svc-07, first 10 with exact total",
-			kubePath: "/api/v1/pods?labelSelector=app%3Dsvc-07&limit=10",
-			ksPath:   podsPath + "?labelSelector=app%3Dsvc-07&limit=10"},
-		{name: "label app=svc-07 + status=Running, first 10 with exact total",
-			kubePath: "/api/v1/pods?labelSelector=app%3Dsvc-07", full: true,
+		{name: "label app=" + app + ", first 10 with exact total (kube-apiserver: its unsorted limit=10, no total)",
+			kubePath: "/api/v1/pods?labelSelector=app%3D" + app + "&limit=10",
+			ksPath:   podsPath + "?labelSelector=app%3D" + app + "&limit=10"},
+		{name: "label app=" + app + " + status=Running, first 10 with exact total",
+			kubePath: "/api/v1/pods?labelSelector=app%3D" + app, full: true,
 			kubeWay: func(pods []corev1.Pod) string {
 				n := 0
 				for i := range pods {
@@ -406,7 +410,7 @@ func scenarios() []scenario {
 				}
 				return fmt.Sprintf("total %d", n)
 			},
-			ksPath: podsPath + "?labelSelector=app%3Dsvc-07&status=Running&limit=10"},
+			ksPath: podsPath + "?labelSelector=app%3D" + app + "&status=Running&limit=10"},
 		{name: "newest 10 cluster-wide",
 			kubePath: "/api/v1/pods", full: true,
 			kubeWay: func(pods []corev1.Pod) string {
