@@ -191,9 +191,11 @@ func (o *Options) clients() (*Clients, error) {
 }
 
 // Build makes the server and its runtime against kube-apiserver (cfg must
-// speak JSON for the iam.kubesphere.io client); authorizeReview decides who
-// may call the TokenReview webhook (Config.AuthorizeReview).
-func (o *Options) Build(cfg *rest.Config, authorizeReview func(*http.Request) bool) (*Server, *Runtime, error) {
+// speak JSON for the iam.kubesphere.io client); the watches of sessions,
+// users and keys use watchCfg instead (nil: cfg), so that they can wait
+// through an outage rather than back off; authorizeReview decides who may
+// call the TokenReview webhook (Config.AuthorizeReview).
+func (o *Options) Build(cfg, watchCfg *rest.Config, authorizeReview func(*http.Request) bool) (*Server, *Runtime, error) {
 	clients, err := o.clients()
 	if err != nil {
 		return nil, nil, fmt.Errorf("OAuth clients: %w", err)
@@ -207,8 +209,18 @@ func (o *Options) Build(cfg *rest.Config, authorizeReview func(*http.Request) bo
 	if err != nil {
 		return nil, nil, err
 	}
+	watchCore, watchIAM := core, iam
+	if watchCfg != nil {
+		if watchCore, err = kubernetes.NewForConfig(watchCfg); err != nil {
+			return nil, nil, err
+		}
+		if watchIAM, err = versioned.NewForConfig(watchCfg); err != nil {
+			return nil, nil, err
+		}
+	}
 	store := NewKubeStore(core, o.Namespace)
-	users := NewKubeUsers(iam)
+	store.Watch = watchCore
+	users := NewKubeUsersWatching(iam, watchIAM)
 	audiences := o.Audiences
 	if len(audiences) == 0 {
 		audiences = DefaultAudiences(o.Issuer)
@@ -232,7 +244,7 @@ func (o *Options) Build(cfg *rest.Config, authorizeReview func(*http.Request) bo
 		maxTTL = max(maxTTL, c.AccessTokenTTL)
 	}
 	rt := &Runtime{
-		Server: server, Core: core, IAM: iam, Namespace: o.Namespace, Store: store, Users: users,
+		Server: server, Core: core, Watch: watchCore, IAM: iam, Namespace: o.Namespace, Store: store, Users: users,
 		KeyRotationPeriod: o.KeyRotation, KeyPublishLead: o.KeyPublishLead, MaxTokenLife: maxTTL + o.Leeway,
 		BcryptCost: o.BcryptCost,
 	}

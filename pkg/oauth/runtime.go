@@ -47,8 +47,10 @@ const (
 // one leader-elected writer that hashes plaintext passwords, rotates keys
 // and removes dead sessions and old login records.
 type Runtime struct {
-	Server    *Server
-	Core      kubernetes.Interface
+	Server *Server
+	Core   kubernetes.Interface
+	// Watch is the client of the key Secret's watch; nil: Core.
+	Watch     kubernetes.Interface
 	IAM       versioned.Interface
 	Namespace string
 	Store     *KubeStore
@@ -119,7 +121,11 @@ func (rt *Runtime) watchKeys(ctx context.Context) {
 		}
 		return true, nil
 	})
-	factory := informers.NewSharedInformerFactoryWithOptions(rt.Core, 0, informers.WithNamespace(rt.Namespace),
+	watch := rt.Watch
+	if watch == nil {
+		watch = rt.Core
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(watch, 0, informers.WithNamespace(rt.Namespace),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", KeysSecretName).String()
 		}))

@@ -46,6 +46,8 @@ type KubeStore struct {
 	// bring one back (session ids are never reused).
 	deleted map[string]time.Time
 	synced  cache.InformerSynced
+	// Watch is the client of the session watch; nil: the store's client.
+	Watch kubernetes.Interface
 }
 
 // tombstoneTTL is how long a deletion is remembered; late events and reads
@@ -59,7 +61,11 @@ func NewKubeStore(client kubernetes.Interface, namespace string) *KubeStore {
 
 // Start runs the session watch until ctx ends.
 func (k *KubeStore) Start(ctx context.Context) error {
-	factory := informers.NewSharedInformerFactoryWithOptions(k.client, 0,
+	watch := k.Watch
+	if watch == nil {
+		watch = k.client
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(watch, 0,
 		informers.WithNamespace(k.namespace),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = labelKind + "=" + kindSession }))
 	inf := factory.Core().V1().Secrets().Informer()

@@ -65,7 +65,12 @@ type KubeUsers struct {
 
 // NewKubeUsers returns the users of kube-apiserver; Start runs the watch.
 func NewKubeUsers(client versioned.Interface) *KubeUsers {
-	factory := generatedinformers.NewSharedInformerFactory(client, 0)
+	return NewKubeUsersWatching(client, client)
+}
+
+// NewKubeUsersWatching is NewKubeUsers with the watch on its own client.
+func NewKubeUsersWatching(client, watch versioned.Interface) *KubeUsers {
+	factory := generatedinformers.NewSharedInformerFactory(watch, 0)
 	inf := factory.Iam().V1beta1().Users()
 	return &KubeUsers{client: client, lister: inf.Lister(), informer: inf.Informer(), factory: factory}
 }

@@ -108,9 +108,10 @@ func (c *benchCluster) list(tb testing.TB, ix *query.Index, t *query.Type, names
 	return c.listWith(tb, ix, t, namespace, values, false)
 }
 
-// listWith is list; scan evaluates the label requirements on every object
-// of the list's range instead of reading the label index, as ks-apiserver
-// did before it had one (the label filter and selectors were predicates).
+// listWith is list; scan evaluates the label requirements and attribute
+// filters on every object of the list's range instead of reading the
+// index's postings, as ks-apiserver did before it had them (the label
+// filter, selectors and status were predicates).
 func (c *benchCluster) listWith(tb testing.TB, ix *query.Index, t *query.Type, namespace string, values url.Values, scan bool) query.Result {
 	q, err := query.Parse(values, query.Compat, t, c)
 	if err != nil {
@@ -123,11 +124,15 @@ func (c *benchCluster) listWith(tb testing.TB, ix *query.Index, t *query.Type, n
 			return err == nil && sel.Matches(labels.Set(m.GetLabels()))
 		})
 		q.Labels = nil
+		for _, a := range q.Attrs {
+			q.Filters = append(q.Filters, a.Predicate())
+		}
+		q.Attrs = nil
 	}
 	offset, limit := q.Bounds()
 	res := ix.Snapshot().List(query.Request{
 		Namespace: namespace, SortBy: q.SortBy, Descending: !q.Ascending,
-		Filters: q.Filters, Labels: q.Labels, NameSig: q.NameSig, Offset: offset, Limit: limit,
+		Filters: q.Filters, Labels: q.Labels, Attrs: q.Attrs, NameSig: q.NameSig, Offset: offset, Limit: limit,
 	})
 	if t.Decorate != nil {
 		for _, it := range res.Items {

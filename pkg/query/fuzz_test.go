@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 		}
 		r := ix[res.Name].Snapshot().List(query.Request{
 			Namespace: q.Namespace, SortBy: q.SortBy, Descending: !q.Ascending,
-			Filters: q.Filters, Labels: q.Labels, NameSig: q.NameSig, Offset: offset, Limit: limit,
+			Filters: q.Filters, Labels: q.Labels, Attrs: q.Attrs, NameSig: q.NameSig, Offset: offset, Limit: limit,
 		})
 		if len(r.Items) > r.Total || r.Remaining < 0 || limit >= 0 && len(r.Items) > limit {
 			t.Fatalf("%q: %d items, total %d, remaining %d", raw, len(r.Items), r.Total, r.Remaining)

@@ -180,10 +180,11 @@ func (ix *Index) Set(obj runtime.Object) error {
 	old := ix.items[key]
 	ix.items[key] = it
 	var oldLabels map[string]string
+	var oldAttrs []string
 	switch {
 	case old != nil:
 		it.id = old.id
-		oldLabels = objectLabels(old.Object)
+		oldLabels, oldAttrs = objectLabels(old.Object), old.attrs
 	case len(ix.free) > 0:
 		it.id = ix.free[len(ix.free)-1]
 		ix.free = ix.free[:len(ix.free)-1]
@@ -195,6 +196,7 @@ func (ix *Index) Set(obj runtime.Object) error {
 	}
 	ix.labels.slots = ix.labels.slots.set(it.id, it)
 	ix.labels.relabel(it.id, oldLabels, objectLabels(obj))
+	ix.labels.reattr(it.id, oldAttrs, it.attrs, ix.t.indexed)
 	for k := range ix.global {
 		ix.global[k] = update(ix.global[k], old, it, k, globalCompare(k))
 		if ix.byNS != nil {
@@ -235,6 +237,7 @@ func (ix *Index) Delete(obj runtime.Object) {
 	}
 	delete(ix.items, key)
 	ix.labels.relabel(old.id, objectLabels(old.Object), nil)
+	ix.labels.reattr(old.id, old.attrs, nil, ix.t.indexed)
 	ix.labels.live = ix.labels.live.without(old.id)
 	ix.labels.slots = ix.labels.slots.set(old.id, nil)
 	ix.free = append(ix.free, old.id)

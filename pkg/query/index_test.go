@@ -140,6 +140,64 @@ func TestLabelIndexFollowsObjects(t *testing.T) {
 	}
 }
 
+// TestAttrPostingsFollowObjects checks that an exact attribute filter
+// (phase here, pods' status in ks-apiserver) is answered from postings, not
+// as a predicate on every item, and that the postings follow changes and
+// deletes while an older snapshot keeps its own.
+func TestAttrPostingsFollowObjects(t *testing.T) {
+	typ := testType()
+	ix := NewIndex(typ)
+	set := func(p *corev1.Pod) {
+		t.Helper()
+		if err := ix.Set(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 200 {
+		p := testPod("a", fmt.Sprintf("p%03d", i), i, corev1.PodRunning)
+		if i%4 == 0 {
+			p.Status.Phase = corev1.PodPending
+		}
+		p.Labels = map[string]string{"app": fmt.Sprint("app", i%2)}
+		set(p)
+	}
+	q, err := Parse(map[string][]string{"phase": {"Running"}}, Native, typ, nil)
+	if err != nil || len(q.Filters) != 0 || len(q.Attrs) != 1 {
+		t.Fatalf("phase=Running: %v, %d predicates, %d attribute filters; want it answered from postings", err, len(q.Filters), len(q.Attrs))
+	}
+	app0, _ := labels.NewRequirement("app", "=", []string{"app0"})
+	list := func(snap *Snapshot) Result {
+		return snap.List(Request{SortBy: SortByCreationTimestamp, Descending: true, Labels: []labels.Requirement{*app0}, Attrs: q.Attrs, Limit: 3})
+	}
+	before := ix.Snapshot()
+	if got := list(before); got.Total != 50 || len(got.Items) != 3 || got.Items[0].Name != "p198" || got.Remaining != 47 {
+		t.Fatalf("app=app0 and Running: total %d, %d items, first %v, remaining %d; want 50, 3, p198, 47", got.Total, len(got.Items), got.Items, got.Remaining)
+	}
+	set(testPod("a", "p198", 198, corev1.PodFailed)) // phase changes; labels go too
+	ix.Delete(testPod("a", "p194", 194, ""))
+	p := testPod("a", "p196", 196, corev1.PodRunning) // Pending before
+	p.Labels = map[string]string{"app": "app0"}
+	set(p)
+	after := list(ix.Snapshot())
+	if after.Total != 49 || after.Items[0].Name != "p196" || after.Items[1].Name != "p190" {
+		t.Fatalf("after changes: total %d, first %s, %s; want 49 from p196, p190", after.Total, after.Items[0].Name, after.Items[1].Name)
+	}
+	if got := list(before); got.Total != 50 || got.Items[0].Name != "p198" {
+		t.Fatalf("the older snapshot changed: total %d, first %s", got.Total, got.Items[0].Name)
+	}
+	if !q.Matches(typ, testPod("a", "x", 1, corev1.PodRunning)) || q.Matches(typ, testPod("a", "x", 1, corev1.PodPending)) {
+		t.Fatal("Matches (watches) must test the attribute filter")
+	}
+	for i := range 200 {
+		ix.Delete(testPod("a", fmt.Sprintf("p%03d", i), 0, ""))
+	}
+	for i, m := range ix.Snapshot().labels.attrs {
+		if m.len() != 0 {
+			t.Fatalf("attribute %d keeps %d values in an empty index", i, m.len())
+		}
+	}
+}
+
 // Lists of snapshots taken while objects change labels see each snapshot
 // whole: a requirement and its complement always add up to the snapshot's
 // size (run with -race).

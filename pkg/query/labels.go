@@ -24,6 +24,9 @@ type labelIndex struct {
 	live  *posting  // every slot in use
 	slots slotTable // slot -> item
 	next  uint32    // slots below next have been handed out
+	// attrs are the postings of the indexed attributes' values, by
+	// attribute (Type.attrs order); the slice is copied on change.
+	attrs []pmap[*posting]
 }
 
 func objectLabels(obj runtime.Object) map[string]string {
@@ -45,6 +48,36 @@ func (l *labelIndex) relabel(id uint32, old, cur map[string]string) {
 		if ov, ok := old[k]; !ok || ov != v {
 			l.add(id, k, v, !ok)
 		}
+	}
+}
+
+// reattr moves slot id from the postings of its old attribute values to
+// those of cur (old nil: the object is new; cur nil: it is gone), for the
+// attributes marked indexed.
+func (l *labelIndex) reattr(id uint32, old, cur []string, indexed []bool) {
+	var attrs []pmap[*posting]
+	for i, on := range indexed {
+		if !on || old != nil && cur != nil && old[i] == cur[i] {
+			continue
+		}
+		if attrs == nil {
+			attrs = make([]pmap[*posting], len(indexed))
+			copy(attrs, l.attrs)
+		}
+		if old != nil {
+			if p, _ := attrs[i].get(old[i]); p.without(id) == nil {
+				attrs[i] = attrs[i].del(old[i])
+			} else {
+				attrs[i] = attrs[i].set(old[i], p.without(id))
+			}
+		}
+		if cur != nil {
+			p, _ := attrs[i].get(cur[i])
+			attrs[i] = attrs[i].set(cur[i], p.with(id))
+		}
+	}
+	if attrs != nil {
+		l.attrs = attrs
 	}
 }
 
@@ -143,14 +176,23 @@ func (t *term) add(p *posting) {
 	}
 }
 
-// selectLabels returns the slots of the objects meeting every requirement,
-// and predicates for what the index cannot answer alone (the numeric
-// comparisons, which it narrows to the objects having the key). Equality,
-// in and exists select postings; !=, notin and !key take them away;
-// several requirements intersect starting from the smallest.
-func (l *labelIndex) selectLabels(reqs []labels.Requirement) (*idSet, []Predicate) {
+// selectLabels returns the slots of the objects meeting every requirement
+// and attribute filter, and predicates for what the index cannot answer
+// alone (the numeric comparisons, which it narrows to the objects having the
+// key). Equality, in, exists and attribute values select postings; !=,
+// notin and !key take them away; several requirements intersect starting
+// from the smallest.
+func (l *labelIndex) selectLabels(reqs []labels.Requirement, attrs []AttrValue) (*idSet, []Predicate) {
 	var pos, neg []term
 	var residual []Predicate
+	for _, a := range attrs {
+		var t term
+		if a.attr < len(l.attrs) {
+			p, _ := l.attrs[a.attr].get(a.value)
+			t.add(p)
+		}
+		pos = append(pos, t)
+	}
 	for _, req := range reqs {
 		lk, _ := l.keys.get(req.Key())
 		values := func() term {

@@ -52,8 +52,12 @@ type Query struct {
 	// LabelSelector is the Compat labelSelector, nil when not given. Its
 	// requirements are in Labels.
 	LabelSelector labels.Selector
-	// Filters are the compiled filter parameters.
+	// Filters are the compiled filter parameters, but those in Attrs.
 	Filters []Predicate
+	// Attrs are the filter parameters comparing an attribute the index
+	// keeps postings of (pods' status, phase, nodeName): lists select their
+	// objects from the postings, as label requirements.
+	Attrs []AttrValue
 	// Labels are the label requirements of the labelSelector (Compat) and
 	// label filter parameters, answered from the label index.
 	Labels []labels.Requirement
@@ -236,6 +240,10 @@ func (q *Query) addFilter(t *Type, name, value string, env Env) error {
 	}
 	if f.Attr != nil {
 		i := t.attrIndex(name)
+		if t.indexed[i] {
+			q.Attrs = append(q.Attrs, AttrValue{attr: i, value: value})
+			return nil
+		}
 		if f.FoldCase {
 			q.Filters = append(q.Filters, func(it *Item) bool { return strings.EqualFold(it.attrs[i], value) })
 		} else {
@@ -277,8 +285,27 @@ func (q *Query) Matches(t *Type, obj runtime.Object) bool {
 			}
 		}
 	}
-	return t.Matches(obj, q.Filters)
+	filters := q.Filters
+	if len(q.Attrs) > 0 {
+		filters = slices.Clip(filters)
+		for _, a := range q.Attrs {
+			filters = append(filters, a.matches)
+		}
+	}
+	return t.Matches(obj, filters)
 }
+
+// AttrValue is a filter on an attribute the index keeps postings of: the
+// objects whose attribute equals a value.
+type AttrValue struct {
+	attr  int // index in Type.attrs
+	value string
+}
+
+func (a AttrValue) matches(it *Item) bool { return it.attrs[a.attr] == a.value }
+
+// Predicate is the filter as a predicate, evaluated on each item.
+func (a AttrValue) Predicate() Predicate { return a.matches }
 
 // Bounds returns the offset and the page size (negative: everything) that
 // a Compat page/limit selects, with KubeSphere's rules: no limit (-1) is

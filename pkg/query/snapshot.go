@@ -38,6 +38,9 @@ type Request struct {
 	// selector's: they are answered from the label index, so a list reads
 	// only the objects they select.
 	Labels []labels.Requirement
+	// Attrs are attribute filters (Query.Attrs) that must all hold: they
+	// are answered from the index's postings, as Labels.
+	Attrs []AttrValue
 	// NameSig is the name signature (NameSignature) of a substring every
 	// listed item's name contains, 0 for none: items whose names cannot
 	// contain it are skipped without running the filters.
@@ -117,9 +120,9 @@ func (s *Snapshot) List(r Request) Result {
 	limit := r.Limit
 	filters := r.Filters
 	var in *idSet
-	if len(r.Labels) > 0 {
+	if len(r.Labels) > 0 || len(r.Attrs) > 0 {
 		var residual []Predicate
-		in, residual = s.labels.selectLabels(r.Labels)
+		in, residual = s.labels.selectLabels(r.Labels, r.Attrs)
 		if in.n == 0 || hi <= lo {
 			return Result{}
 		}

@@ -228,7 +228,7 @@ func randomRequest(t *testing.T, rng *rand.Rand, typ *Type, objs map[string]*cor
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Filters, r.NameSig = q.Filters, q.NameSig
+		r.Filters, r.Attrs, r.NameSig = q.Filters, q.Attrs, q.NameSig
 	}
 	if labelled {
 		text := randomSelector(rng)

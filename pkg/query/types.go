@@ -170,8 +170,12 @@ type Type struct {
 	filters  map[string]Filter
 	sortKeys map[string]SortKey
 	attrs    []string // names of the Attr filters, in the order of Item.attrs
-	keys     []string // names of the sort keys, in the order of Item.keys
-	groups   []string // names of the groups, in the order of Item.groups
+	// indexed tells, by attr, whether the index keeps postings of its
+	// values: exact comparisons are answered from them, case-insensitive
+	// ones stay predicates.
+	indexed []bool
+	keys    []string // names of the sort keys, in the order of Item.keys
+	groups  []string // names of the groups, in the order of Item.groups
 }
 
 // Names of the sort keys every type has.
@@ -208,6 +212,9 @@ func (t *Type) Complete() *Type {
 		}
 	}
 	slices.Sort(t.attrs)
+	for _, name := range t.attrs {
+		t.indexed = append(t.indexed, !t.filters[name].FoldCase)
+	}
 	for name := range t.sortKeys {
 		t.keys = append(t.keys, name)
 	}

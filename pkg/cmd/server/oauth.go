@@ -13,7 +13,7 @@ import (
 
 // oauthServer is the OAuth server against the upstream kube-apiserver, built
 // when the configuration is completed, or nil when --oauth=false.
-func (o *Options) oauthServer(upstream *rest.Config) *apiserver.OAuth {
+func (o *Options) oauthServer(upstream *rest.Config, monitor *upstreamhealth.Monitor) *apiserver.OAuth {
 	if !o.OAuth.Enabled {
 		return nil
 	}
@@ -23,9 +23,17 @@ func (o *Options) oauthServer(upstream *rest.Config) *apiserver.OAuth {
 	// A login writes to kube-apiserver (failed-login counts, the session):
 	// on a hung kube-apiserver it fails with 503 within --upstream-timeout
 	// instead of waiting out the request deadline. Watches are not bounded.
+	// The watches of sessions, users and keys wait for kube-apiserver
+	// through an outage and go out within one probe of its return, as the
+	// mirrors' informers do, instead of client-go's reflector backoff (up
+	// to 30 s): a login or logout elsewhere is seen promptly.
+	watchCfg := rest.CopyConfig(cfg)
+	if monitor != nil {
+		watchCfg.Wrap(monitor.Gate)
+	}
 	cfg.Wrap(upstreamhealth.Bound(o.UpstreamTimeout))
 	build := func(authorizeReview func(*http.Request) bool) (*oauth.Server, *oauth.Runtime, error) {
-		return o.OAuth.Build(cfg, authorizeReview)
+		return o.OAuth.Build(cfg, watchCfg, authorizeReview)
 	}
 	return &apiserver.OAuth{Build: build, Limits: o.OAuth.Serving}
 }

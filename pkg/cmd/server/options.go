@@ -356,7 +356,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	return &apiserver.Config{
 		GenericConfig: config,
 		ExtraConfig: apiserver.ExtraConfig{
-			Upstream: mirrors, OAuth: o.oauthServer(upstream), MaxWatchesPerUser: o.MaxWatchesPerUser,
+			Upstream: mirrors, OAuth: o.oauthServer(upstream, monitor), MaxWatchesPerUser: o.MaxWatchesPerUser,
 			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout, LocalRBAC: o.LocalRBAC,
 		},
 	}, nil

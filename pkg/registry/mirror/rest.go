@@ -329,7 +329,7 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	}
 	if q.MatchNothing {
 		req.filter = func(runtime.Object) bool { return false }
-	} else if len(q.Filters) > 0 || len(q.Labels) > 0 {
+	} else if len(q.Filters) > 0 || len(q.Labels) > 0 || len(q.Attrs) > 0 {
 		t := r.res.QueryType()
 		req.filter = func(obj runtime.Object) bool { return q.Matches(t, obj) }
 	}

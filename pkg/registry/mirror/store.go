@@ -71,6 +71,7 @@ func (s *Store) Select(sel Selection) (query.Result, uint64, error) {
 		req.SortBy, req.Descending = q.SortBy, q.SortBy != "" && !q.Ascending
 		req.Filters = append(req.Filters, q.Filters...)
 		req.Labels = append(req.Labels, q.Labels...)
+		req.Attrs = q.Attrs
 		req.NameSig = q.NameSig
 		if !narrow(&req.Namespace, q.Namespace, s.res.Namespaced) {
 			return query.Result{}, rv, nil

@@ -94,7 +94,7 @@ func (e *vocabEnv) list(t *testing.T, resource string, mode query.Mode, params u
 	if q.MatchNothing {
 		return nil, nil
 	}
-	res := ix.Snapshot().List(query.Request{Namespace: q.Namespace, SortBy: q.SortBy, Descending: !q.Ascending, Filters: q.Filters, Limit: -1})
+	res := ix.Snapshot().List(query.Request{Namespace: q.Namespace, SortBy: q.SortBy, Descending: !q.Ascending, Filters: q.Filters, Labels: q.Labels, Attrs: q.Attrs, NameSig: q.NameSig, Limit: -1})
 	var out []string
 	for _, it := range res.Items {
 		if it.Namespace != "" {
