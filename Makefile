@@ -35,8 +35,8 @@ e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kub
 	KS_BIN_DIR=$(CURDIR)/$(BIN) go test -count=1 -timeout 20m ./test/...
 
 .PHONY: bench
-bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, label selectors vs a full scan, memory per cached pod, watch-start stall, OAuth costs)
-	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pkg/query/ ./pkg/registry/mirror/
+bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, label selectors vs a full scan, memory per cached pod, watch-start stall, full-list encoding JSON vs protobuf, OAuth costs)
+	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pkg/query/ ./pkg/registry/mirror/ ./pkg/apiserver/
 	go test -run '^$$' -bench . ./pkg/oauth/
 
 FUZZTIME ?= 15s
