@@ -53,8 +53,12 @@ PROTO_ROOT="${ROOT}/_output/codegen/proto"
 rm -rf "${PROTO_ROOT}"
 mkdir -p "${PROTO_ROOT}/github.com/ks-apiserver" "${PROTO_ROOT}/github.com/gogo" "${PROTO_ROOT}/k8s.io"
 ln -s "${ROOT}" "${PROTO_ROOT}/${THIS_PKG}"
-ln -s "$(cd "${CODEGEN_PKG}" && go list -m -f '{{.Dir}}' github.com/gogo/protobuf)" "${PROTO_ROOT}/github.com/gogo/protobuf"
+# (Each module is downloaded first: `go list -m` has no folder for one that
+# a fresh module cache lacks.)
+ln -s "$(cd "${CODEGEN_PKG}" && go mod download github.com/gogo/protobuf && go list -m -f '{{.Dir}}' github.com/gogo/protobuf)" \
+	"${PROTO_ROOT}/github.com/gogo/protobuf"
 for mod in k8s.io/api k8s.io/apimachinery k8s.io/apiextensions-apiserver; do
+	go mod download "${mod}"
 	ln -s "$(go list -m -f '{{.Dir}}' "${mod}")" "${PROTO_ROOT}/${mod}"
 done
 # "-" marks packages that are only read (their protobuf ships with them);
