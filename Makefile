@@ -39,6 +39,11 @@ bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeS
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pkg/query/ ./pkg/registry/mirror/ ./pkg/apiserver/
 	go test -run '^$$' -bench . ./pkg/oauth/
 
+PODS ?= 100000
+.PHONY: perf
+perf: build tools ## Load PODS realistic pods (default 100000) into a local control plane; print the kube-apiserver way beside ks-apiserver's, RSS and start-up (not in CI)
+	go run ./hack/perf -root $(CURDIR) -pods $(PODS) $(PERF_FLAGS)
+
 FUZZTIME ?= 15s
 .PHONY: fuzz
 fuzz: ## Fuzz the query parser, the /kapis list handler, the token endpoint and the TokenReview webhook for FUZZTIME each (default 15s)
