@@ -40,7 +40,7 @@ e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kub
 # 6.5 KB per cached pod).
 BENCH_PODS ?=
 .PHONY: bench
-bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, label selectors vs a full scan, memory per cached pod, watch-start stall, full lists streamed vs the generic handler, start-up fill, OAuth costs); BENCH_PODS=1000000 for a million pods
+bench: ## Benchmarks, each printed beside its baseline (query scenarios vs KubeSphere 3.3, label selectors vs a full scan, memory per cached pod, watch-start stall, full lists streamed vs the generic handler, full-list encoding JSON vs protobuf, start-up fill, OAuth costs); BENCH_PODS=1000000 for a million pods
 	BENCH_PODS=$(BENCH_PODS) go test -run '^$$' -bench . -benchtime 1x -timeout 180m ./pkg/query/ ./pkg/registry/mirror/ ./pkg/apiserver/
 	go test -run '^$$' -bench . ./pkg/oauth/
 

@@ -33,12 +33,18 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/json"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	ksscheme "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/scheme"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
 	"github.com/ks-apiserver/ks-apiserver/test/fixtures"
@@ -438,6 +444,7 @@ func scenarios(app string) []scenario {
 			},
 			ksPath: podsPath + "?name=svc-07&status=Running&limit=10"},
 		{name: "full list (JSON)", kubePath: "/api/v1/pods", ksPath: podsPath, full: true},
+		{name: "full list (protobuf)", kubePath: "/api/v1/pods", ksPath: podsPath, accept: runtime.ContentTypeProtobuf, full: true},
 	}
 }
 
@@ -490,6 +497,8 @@ func (b *bench) measure(ctx context.Context, scs []scenario, o options) ([]row, 
 				var list metav1.List
 				if err := json.Unmarshal(body, &list); err == nil {
 					kubeAnswer = fmt.Sprintf("%d items", len(list.Items))
+				} else if obj, _, err := decoder.Decode(body, nil, nil); err == nil {
+					kubeAnswer = fmt.Sprintf("%d items", meta.LenList(obj))
 				}
 				return time.Since(start), nil
 			}
@@ -567,6 +576,14 @@ func summary(body []byte) string {
 		} `json:"items"`
 	}
 	if err := json.Unmarshal(body, &list); err != nil {
+		obj, _, perr := decoder.Decode(body, nil, nil)
+		if pods, ok := obj.(*v1alpha3.PodList); perr == nil && ok {
+			s := fmt.Sprintf("%d items of total %d (protobuf)", len(pods.Items), pods.TotalItems)
+			if len(pods.Items) > 0 {
+				s += ", first " + pods.Items[0].Name
+			}
+			return s
+		}
 		return "undecodable: " + err.Error()
 	}
 	s := fmt.Sprintf("%d items of total %d", len(list.Items), list.TotalItems)
@@ -575,6 +592,14 @@ func summary(body []byte) string {
 	}
 	return s
 }
+
+// decoder reads the lists of both servers in JSON and in protobuf.
+var decoder = func() runtime.Decoder {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(ksscheme.AddToScheme(scheme))
+	return serializer.NewCodecFactory(scheme).UniversalDeserializer()
+}()
 
 func podSize(body []byte) string {
 	var list struct {

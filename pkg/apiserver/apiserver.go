@@ -148,6 +148,7 @@ func (c completedConfig) New() (*Server, error) {
 
 	reads := readAuthorizer(c.GenericConfig.Authorization.Authorizer)
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(v1alpha3.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+	apiGroupInfo.NegotiatedSerializer = negotiatedSerializer(Scheme, Codecs, v1alpha3.SchemeGroupVersion)
 	storage := map[string]rest.Storage{}
 	for _, res := range upstream.Resources() {
 		var table rest.TableConvertor

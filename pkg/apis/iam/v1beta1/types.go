@@ -59,19 +59,20 @@ type UserSpec struct {
 }
 
 // UserStatus is maintained by the server.
+// +protobuf=true
 type UserStatus struct {
 	// State of the account; Active when unset.
 	// +optional
-	State UserState `json:"state,omitempty"`
+	State UserState `json:"state,omitempty" protobuf:"bytes,1,opt,name=state,casttype=UserState"`
 	// Reason is a human-readable explanation of the state.
 	// +optional
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty" protobuf:"bytes,2,opt,name=reason"`
 	// LastTransitionTime is when the state last changed.
 	// +optional
-	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
+	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty" protobuf:"bytes,3,opt,name=lastTransitionTime"`
 	// LastLoginTime is when the user last logged in successfully.
 	// +optional
-	LastLoginTime *metav1.Time `json:"lastLoginTime,omitempty"`
+	LastLoginTime *metav1.Time `json:"lastLoginTime,omitempty" protobuf:"bytes,4,opt,name=lastLoginTime"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

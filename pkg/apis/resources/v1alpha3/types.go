@@ -59,13 +59,13 @@ type Pod struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Pod (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Pod.
 	// +optional
-	Spec corev1.PodSpec `json:"spec,omitempty"`
+	Spec corev1.PodSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Pod.
 	// +optional
-	Status corev1.PodStatus `json:"status,omitempty"`
+	Status corev1.PodStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -75,11 +75,11 @@ type PodList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Pods.
-	Items []Pod `json:"items"`
+	Items []Pod `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -91,13 +91,13 @@ type Service struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Service (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Service.
 	// +optional
-	Spec corev1.ServiceSpec `json:"spec,omitempty"`
+	Spec corev1.ServiceSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Service.
 	// +optional
-	Status corev1.ServiceStatus `json:"status,omitempty"`
+	Status corev1.ServiceStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -107,11 +107,11 @@ type ServiceList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Services.
-	Items []Service `json:"items"`
+	Items []Service `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -123,16 +123,16 @@ type ConfigMap struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream ConfigMap (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Immutable is true when the data cannot be changed.
 	// +optional
-	Immutable *bool `json:"immutable,omitempty"`
+	Immutable *bool `json:"immutable,omitempty" protobuf:"varint,2,opt,name=immutable"`
 	// Data holds the UTF-8 entries.
 	// +optional
-	Data map[string]string `json:"data,omitempty"`
+	Data map[string]string `json:"data,omitempty" protobuf:"bytes,3,rep,name=data"`
 	// BinaryData holds the binary entries.
 	// +optional
-	BinaryData map[string][]byte `json:"binaryData,omitempty"`
+	BinaryData map[string][]byte `json:"binaryData,omitempty" protobuf:"bytes,4,rep,name=binaryData"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -142,11 +142,11 @@ type ConfigMapList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching ConfigMaps.
-	Items []ConfigMap `json:"items"`
+	Items []ConfigMap `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -158,16 +158,16 @@ type Secret struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Secret (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Immutable is true when the data cannot be changed.
 	// +optional
-	Immutable *bool `json:"immutable,omitempty"`
+	Immutable *bool `json:"immutable,omitempty" protobuf:"varint,2,opt,name=immutable"`
 	// Data holds the secret entries.
 	// +optional
-	Data map[string][]byte `json:"data,omitempty"`
+	Data map[string][]byte `json:"data,omitempty" protobuf:"bytes,3,rep,name=data"`
 	// Type is the secret type.
 	// +optional
-	Type corev1.SecretType `json:"type,omitempty"`
+	Type corev1.SecretType `json:"type,omitempty" protobuf:"bytes,4,opt,name=type,casttype=k8s.io/api/core/v1.SecretType"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -177,11 +177,11 @@ type SecretList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Secrets.
-	Items []Secret `json:"items"`
+	Items []Secret `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -193,16 +193,16 @@ type ServiceAccount struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream ServiceAccount (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Secrets lists secrets of the service account.
 	// +optional
-	Secrets []corev1.ObjectReference `json:"secrets,omitempty"`
+	Secrets []corev1.ObjectReference `json:"secrets,omitempty" protobuf:"bytes,2,rep,name=secrets"`
 	// ImagePullSecrets lists registry credentials for its pods.
 	// +optional
-	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty" protobuf:"bytes,3,rep,name=imagePullSecrets"`
 	// AutomountServiceAccountToken says whether pods mount a token by default.
 	// +optional
-	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
+	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty" protobuf:"varint,4,opt,name=automountServiceAccountToken"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -212,11 +212,11 @@ type ServiceAccountList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching ServiceAccounts.
-	Items []ServiceAccount `json:"items"`
+	Items []ServiceAccount `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -228,13 +228,13 @@ type PersistentVolumeClaim struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream PersistentVolumeClaim (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream PersistentVolumeClaim.
 	// +optional
-	Spec corev1.PersistentVolumeClaimSpec `json:"spec,omitempty"`
+	Spec corev1.PersistentVolumeClaimSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream PersistentVolumeClaim.
 	// +optional
-	Status corev1.PersistentVolumeClaimStatus `json:"status,omitempty"`
+	Status corev1.PersistentVolumeClaimStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -244,11 +244,11 @@ type PersistentVolumeClaimList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching PersistentVolumeClaims.
-	Items []PersistentVolumeClaim `json:"items"`
+	Items []PersistentVolumeClaim `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -261,13 +261,13 @@ type Node struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Node (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Node.
 	// +optional
-	Spec corev1.NodeSpec `json:"spec,omitempty"`
+	Spec corev1.NodeSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Node.
 	// +optional
-	Status corev1.NodeStatus `json:"status,omitempty"`
+	Status corev1.NodeStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -277,11 +277,11 @@ type NodeList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Nodes.
-	Items []Node `json:"items"`
+	Items []Node `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -294,13 +294,13 @@ type Namespace struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Namespace (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Namespace.
 	// +optional
-	Spec corev1.NamespaceSpec `json:"spec,omitempty"`
+	Spec corev1.NamespaceSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Namespace.
 	// +optional
-	Status corev1.NamespaceStatus `json:"status,omitempty"`
+	Status corev1.NamespaceStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -310,11 +310,11 @@ type NamespaceList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Namespaces.
-	Items []Namespace `json:"items"`
+	Items []Namespace `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -327,13 +327,13 @@ type PersistentVolume struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream PersistentVolume (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream PersistentVolume.
 	// +optional
-	Spec corev1.PersistentVolumeSpec `json:"spec,omitempty"`
+	Spec corev1.PersistentVolumeSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream PersistentVolume.
 	// +optional
-	Status corev1.PersistentVolumeStatus `json:"status,omitempty"`
+	Status corev1.PersistentVolumeStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -343,11 +343,11 @@ type PersistentVolumeList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching PersistentVolumes.
-	Items []PersistentVolume `json:"items"`
+	Items []PersistentVolume `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -359,13 +359,13 @@ type Deployment struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Deployment (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Deployment.
 	// +optional
-	Spec appsv1.DeploymentSpec `json:"spec,omitempty"`
+	Spec appsv1.DeploymentSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Deployment.
 	// +optional
-	Status appsv1.DeploymentStatus `json:"status,omitempty"`
+	Status appsv1.DeploymentStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -375,11 +375,11 @@ type DeploymentList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Deployments.
-	Items []Deployment `json:"items"`
+	Items []Deployment `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -391,13 +391,13 @@ type StatefulSet struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream StatefulSet (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream StatefulSet.
 	// +optional
-	Spec appsv1.StatefulSetSpec `json:"spec,omitempty"`
+	Spec appsv1.StatefulSetSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream StatefulSet.
 	// +optional
-	Status appsv1.StatefulSetStatus `json:"status,omitempty"`
+	Status appsv1.StatefulSetStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -407,11 +407,11 @@ type StatefulSetList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching StatefulSets.
-	Items []StatefulSet `json:"items"`
+	Items []StatefulSet `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -423,13 +423,13 @@ type DaemonSet struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream DaemonSet (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream DaemonSet.
 	// +optional
-	Spec appsv1.DaemonSetSpec `json:"spec,omitempty"`
+	Spec appsv1.DaemonSetSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream DaemonSet.
 	// +optional
-	Status appsv1.DaemonSetStatus `json:"status,omitempty"`
+	Status appsv1.DaemonSetStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -439,11 +439,11 @@ type DaemonSetList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching DaemonSets.
-	Items []DaemonSet `json:"items"`
+	Items []DaemonSet `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -455,13 +455,13 @@ type ReplicaSet struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream ReplicaSet (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream ReplicaSet.
 	// +optional
-	Spec appsv1.ReplicaSetSpec `json:"spec,omitempty"`
+	Spec appsv1.ReplicaSetSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream ReplicaSet.
 	// +optional
-	Status appsv1.ReplicaSetStatus `json:"status,omitempty"`
+	Status appsv1.ReplicaSetStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -471,11 +471,11 @@ type ReplicaSetList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching ReplicaSets.
-	Items []ReplicaSet `json:"items"`
+	Items []ReplicaSet `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -487,13 +487,13 @@ type Job struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Job (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Job.
 	// +optional
-	Spec batchv1.JobSpec `json:"spec,omitempty"`
+	Spec batchv1.JobSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Job.
 	// +optional
-	Status batchv1.JobStatus `json:"status,omitempty"`
+	Status batchv1.JobStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -503,11 +503,11 @@ type JobList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Jobs.
-	Items []Job `json:"items"`
+	Items []Job `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -519,13 +519,13 @@ type CronJob struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream CronJob (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream CronJob.
 	// +optional
-	Spec batchv1.CronJobSpec `json:"spec,omitempty"`
+	Spec batchv1.CronJobSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream CronJob.
 	// +optional
-	Status batchv1.CronJobStatus `json:"status,omitempty"`
+	Status batchv1.CronJobStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -535,11 +535,11 @@ type CronJobList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching CronJobs.
-	Items []CronJob `json:"items"`
+	Items []CronJob `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -551,13 +551,13 @@ type Ingress struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Ingress (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream Ingress.
 	// +optional
-	Spec networkingv1.IngressSpec `json:"spec,omitempty"`
+	Spec networkingv1.IngressSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream Ingress.
 	// +optional
-	Status networkingv1.IngressStatus `json:"status,omitempty"`
+	Status networkingv1.IngressStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -567,11 +567,11 @@ type IngressList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Ingresss.
-	Items []Ingress `json:"items"`
+	Items []Ingress `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -583,10 +583,10 @@ type NetworkPolicy struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream NetworkPolicy (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream NetworkPolicy.
 	// +optional
-	Spec networkingv1.NetworkPolicySpec `json:"spec,omitempty"`
+	Spec networkingv1.NetworkPolicySpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -596,11 +596,11 @@ type NetworkPolicyList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching NetworkPolicys.
-	Items []NetworkPolicy `json:"items"`
+	Items []NetworkPolicy `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -612,13 +612,13 @@ type HorizontalPodAutoscaler struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream HorizontalPodAutoscaler (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream HorizontalPodAutoscaler.
 	// +optional
-	Spec autoscalingv2.HorizontalPodAutoscalerSpec `json:"spec,omitempty"`
+	Spec autoscalingv2.HorizontalPodAutoscalerSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream HorizontalPodAutoscaler.
 	// +optional
-	Status autoscalingv2.HorizontalPodAutoscalerStatus `json:"status,omitempty"`
+	Status autoscalingv2.HorizontalPodAutoscalerStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -628,11 +628,11 @@ type HorizontalPodAutoscalerList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching HorizontalPodAutoscalers.
-	Items []HorizontalPodAutoscaler `json:"items"`
+	Items []HorizontalPodAutoscaler `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -645,27 +645,27 @@ type StorageClass struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream StorageClass (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Provisioner is the volume plugin that provisions the volumes.
-	Provisioner string `json:"provisioner"`
+	Provisioner string `json:"provisioner" protobuf:"bytes,2,opt,name=provisioner"`
 	// Parameters are passed to the provisioner.
 	// +optional
-	Parameters map[string]string `json:"parameters,omitempty"`
+	Parameters map[string]string `json:"parameters,omitempty" protobuf:"bytes,3,rep,name=parameters"`
 	// ReclaimPolicy of the provisioned volumes.
 	// +optional
-	ReclaimPolicy *corev1.PersistentVolumeReclaimPolicy `json:"reclaimPolicy,omitempty"`
+	ReclaimPolicy *corev1.PersistentVolumeReclaimPolicy `json:"reclaimPolicy,omitempty" protobuf:"bytes,4,opt,name=reclaimPolicy,casttype=k8s.io/api/core/v1.PersistentVolumeReclaimPolicy"`
 	// MountOptions of the provisioned volumes.
 	// +optional
-	MountOptions []string `json:"mountOptions,omitempty"`
+	MountOptions []string `json:"mountOptions,omitempty" protobuf:"bytes,5,rep,name=mountOptions"`
 	// AllowVolumeExpansion says whether volumes may grow.
 	// +optional
-	AllowVolumeExpansion *bool `json:"allowVolumeExpansion,omitempty"`
+	AllowVolumeExpansion *bool `json:"allowVolumeExpansion,omitempty" protobuf:"varint,6,opt,name=allowVolumeExpansion"`
 	// VolumeBindingMode says when volumes are bound.
 	// +optional
-	VolumeBindingMode *storagev1.VolumeBindingMode `json:"volumeBindingMode,omitempty"`
+	VolumeBindingMode *storagev1.VolumeBindingMode `json:"volumeBindingMode,omitempty" protobuf:"bytes,7,opt,name=volumeBindingMode,casttype=k8s.io/api/storage/v1.VolumeBindingMode"`
 	// AllowedTopologies restricts where volumes are provisioned.
 	// +optional
-	AllowedTopologies []corev1.TopologySelectorTerm `json:"allowedTopologies,omitempty"`
+	AllowedTopologies []corev1.TopologySelectorTerm `json:"allowedTopologies,omitempty" protobuf:"bytes,8,rep,name=allowedTopologies"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -675,11 +675,11 @@ type StorageClassList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching StorageClasss.
-	Items []StorageClass `json:"items"`
+	Items []StorageClass `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -691,9 +691,9 @@ type Role struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream Role (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Rules of the role.
-	Rules []rbacv1.PolicyRule `json:"rules"`
+	Rules []rbacv1.PolicyRule `json:"rules" protobuf:"bytes,2,rep,name=rules"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -703,11 +703,11 @@ type RoleList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Roles.
-	Items []Role `json:"items"`
+	Items []Role `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -719,12 +719,12 @@ type RoleBinding struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream RoleBinding (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Subjects the role is bound to.
 	// +optional
-	Subjects []rbacv1.Subject `json:"subjects,omitempty"`
+	Subjects []rbacv1.Subject `json:"subjects,omitempty" protobuf:"bytes,2,rep,name=subjects"`
 	// RoleRef is the bound role.
-	RoleRef rbacv1.RoleRef `json:"roleRef"`
+	RoleRef rbacv1.RoleRef `json:"roleRef" protobuf:"bytes,3,opt,name=roleRef"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -734,11 +734,11 @@ type RoleBindingList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching RoleBindings.
-	Items []RoleBinding `json:"items"`
+	Items []RoleBinding `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -751,12 +751,12 @@ type ClusterRole struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream ClusterRole (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Rules of the role.
-	Rules []rbacv1.PolicyRule `json:"rules"`
+	Rules []rbacv1.PolicyRule `json:"rules" protobuf:"bytes,2,rep,name=rules"`
 	// AggregationRule selects the roles aggregated into this one.
 	// +optional
-	AggregationRule *rbacv1.AggregationRule `json:"aggregationRule,omitempty"`
+	AggregationRule *rbacv1.AggregationRule `json:"aggregationRule,omitempty" protobuf:"bytes,3,opt,name=aggregationRule"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -766,11 +766,11 @@ type ClusterRoleList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching ClusterRoles.
-	Items []ClusterRole `json:"items"`
+	Items []ClusterRole `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -783,12 +783,12 @@ type ClusterRoleBinding struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream ClusterRoleBinding (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Subjects the role is bound to.
 	// +optional
-	Subjects []rbacv1.Subject `json:"subjects,omitempty"`
+	Subjects []rbacv1.Subject `json:"subjects,omitempty" protobuf:"bytes,2,rep,name=subjects"`
 	// RoleRef is the bound role.
-	RoleRef rbacv1.RoleRef `json:"roleRef"`
+	RoleRef rbacv1.RoleRef `json:"roleRef" protobuf:"bytes,3,opt,name=roleRef"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -798,11 +798,11 @@ type ClusterRoleBindingList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching ClusterRoleBindings.
-	Items []ClusterRoleBinding `json:"items"`
+	Items []ClusterRoleBinding `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -815,13 +815,13 @@ type CustomResourceDefinition struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream CustomResourceDefinition (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream CustomResourceDefinition.
 	// +optional
-	Spec apiextensionsv1.CustomResourceDefinitionSpec `json:"spec,omitempty"`
+	Spec apiextensionsv1.CustomResourceDefinitionSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream CustomResourceDefinition.
 	// +optional
-	Status apiextensionsv1.CustomResourceDefinitionStatus `json:"status,omitempty"`
+	Status apiextensionsv1.CustomResourceDefinitionStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -831,11 +831,11 @@ type CustomResourceDefinitionList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching CustomResourceDefinitions.
-	Items []CustomResourceDefinition `json:"items"`
+	Items []CustomResourceDefinition `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // +genclient
@@ -848,13 +848,13 @@ type User struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard object metadata, as on the upstream User (managedFields are not served).
 	// +optional
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// Spec of the upstream User, without its password.
 	// +optional
-	Spec UserSpec `json:"spec,omitempty"`
+	Spec UserSpec `json:"spec,omitempty" protobuf:"bytes,2,opt,name=spec"`
 	// Status of the upstream User.
 	// +optional
-	Status iamv1beta1.UserStatus `json:"status,omitempty"`
+	Status iamv1beta1.UserStatus `json:"status,omitempty" protobuf:"bytes,3,opt,name=status"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
@@ -864,28 +864,28 @@ type UserList struct {
 	metav1.TypeMeta `json:",inline"`
 	// Standard list metadata.
 	// +optional
-	metav1.ListMeta `json:"metadata,omitempty"`
+	metav1.ListMeta `json:"metadata,omitempty" protobuf:"bytes,1,opt,name=metadata"`
 	// TotalItems is the exact number of objects matching the request's filters, across all pages.
-	TotalItems int64 `json:"totalItems"`
+	TotalItems int64 `json:"totalItems" protobuf:"varint,2,opt,name=totalItems"`
 	// Items is the page of matching Users.
-	Items []User `json:"items"`
+	Items []User `json:"items" protobuf:"bytes,3,rep,name=items"`
 }
 
 // UserSpec is the served part of a User's spec: everything but the password,
 // which by construction cannot be served in any form.
 type UserSpec struct {
 	// Email is the unique email address of the user.
-	Email string `json:"email"`
+	Email string `json:"email" protobuf:"bytes,1,opt,name=email"`
 	// Lang is the preferred language of the user interface.
 	// +optional
-	Lang string `json:"lang,omitempty"`
+	Lang string `json:"lang,omitempty" protobuf:"bytes,2,opt,name=lang"`
 	// Description is free text about the user.
 	// +optional
-	Description string `json:"description,omitempty"`
+	Description string `json:"description,omitempty" protobuf:"bytes,3,opt,name=description"`
 	// DisplayName is the name shown for the user.
 	// +optional
-	DisplayName string `json:"displayName,omitempty"`
+	DisplayName string `json:"displayName,omitempty" protobuf:"bytes,4,opt,name=displayName"`
 	// Groups the user belongs to.
 	// +optional
-	Groups []string `json:"groups,omitempty"`
+	Groups []string `json:"groups,omitempty" protobuf:"bytes,5,rep,name=groups"`
 }
