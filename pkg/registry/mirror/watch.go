@@ -286,11 +286,8 @@ func (w *cacheWatcher) bookmark(ctx context.Context, rv uint64, initialEnd bool)
 	if initialEnd {
 		m.SetAnnotations(map[string]string{metav1.InitialEventsAnnotationKey: "true"})
 	}
-	if !w.deliver(ctx, watch.Event{Type: watch.Bookmark, Object: obj}) {
-		return false
-	}
 	w.cache.metrics.bookmarks.Inc()
-	return true
+	return w.deliver(ctx, watch.Event{Type: watch.Bookmark, Object: obj})
 }
 
 func (w *cacheWatcher) deliver(ctx context.Context, e watch.Event) bool {
