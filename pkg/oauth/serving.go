@@ -44,11 +44,11 @@ type ServingLimits struct {
 // The Authorization header reaches the handlers untouched (client_secret_basic,
 // bearer tokens on userinfo and logout).
 func (s *Server) ServingHandler(limits ServingLimits, authn authenticator.Request, audiences authenticator.Audiences) http.Handler {
-	return &servingHandler{
+	return instrumented(&servingHandler{
 		s: s, limits: limits, authn: authn, audiences: audiences,
 		shared:  newBudget(limits.MaxInFlight, limits.MaxInFlightPerIP),
 		reviews: newBudget(limits.MaxReviewsInFlight, 0),
-	}
+	})
 }
 
 type servingHandler struct {
