@@ -132,29 +132,27 @@ func metricPath(p string) string {
 	return "other"
 }
 
-// instrumented counts every request to h by path and code, whatever
-// answers it (the serving limits included).
-func instrumented(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-		ev := &authEvent{}
-		r = r.WithContext(context.WithValue(r.Context(), authEventKey{}, ev))
-		h.ServeHTTP(rec, r)
-		took := time.Since(start).Seconds()
-		path := metricPath(r.URL.Path)
-		requestsTotal.WithLabelValues(path, codeLabel(rec.code)).Inc()
-		requestDuration.WithLabelValues(path).Observe(took)
-		if r.URL.Path == ReviewPath {
-			ev.kind = auditTokenReview
-			if ev.outcome == "" {
-				ev.outcome = reviewOutcomeOfCode(rec.code)
-			}
-			tokenReviews.WithLabelValues(ev.outcome).Inc()
-			tokenReviewDuration.Observe(took)
+// observe serves a request with serve, then counts it by path and code and
+// writes its audit line.
+func observe(w http.ResponseWriter, r *http.Request, serve http.HandlerFunc) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	ev := &authEvent{}
+	r = r.WithContext(context.WithValue(r.Context(), authEventKey{}, ev))
+	serve(rec, r)
+	took := time.Since(start).Seconds()
+	path := metricPath(r.URL.Path)
+	requestsTotal.WithLabelValues(path, codeLabel(rec.code)).Inc()
+	requestDuration.WithLabelValues(path).Observe(took)
+	if r.URL.Path == ReviewPath {
+		ev.kind = auditTokenReview
+		if ev.outcome == "" {
+			ev.outcome = reviewOutcomeOfCode(rec.code)
 		}
-		audit(r, ev, rec.code)
-	})
+		tokenReviews.WithLabelValues(ev.outcome).Inc()
+		tokenReviewDuration.Observe(took)
+	}
+	audit(r, ev, rec.code)
 }
 
 // statusRecorder remembers the status code written through it.

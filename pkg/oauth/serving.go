@@ -44,11 +44,11 @@ type ServingLimits struct {
 // The Authorization header reaches the handlers untouched (client_secret_basic,
 // bearer tokens on userinfo and logout).
 func (s *Server) ServingHandler(limits ServingLimits, authn authenticator.Request, audiences authenticator.Audiences) http.Handler {
-	return instrumented(&servingHandler{
+	return &servingHandler{
 		s: s, limits: limits, authn: authn, audiences: audiences,
 		shared:  newBudget(limits.MaxInFlight, limits.MaxInFlightPerIP),
 		reviews: newBudget(limits.MaxReviewsInFlight, 0),
-	})
+	}
 }
 
 type servingHandler struct {
@@ -59,7 +59,13 @@ type servingHandler struct {
 	shared, reviews *budget
 }
 
+// ServeHTTP serves, counts (metrics) and describes (audit) every request,
+// whatever answers it (the limits included).
 func (h *servingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	observe(w, r, h.serve)
+}
+
+func (h *servingHandler) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == ReviewPath {
 		h.serveReview(w, r)
 		return
