@@ -5,7 +5,6 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/component-base/metrics"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
@@ -51,10 +50,9 @@ func (c *Cache) SetMetrics(on bool) {
 		objects: n, watchers: n, kept: n, added: n, modified: n, deleted: n, lag: n,
 		closedSlow: n, bookmarks: n, expired: n, relists: n,
 		contSnapshot: n, contKey: n, contExpired: n, waitCaughtUp: n, waitTimeout: n,
-		duration: map[string]metrics.ObserverMetric{}, visited: map[string]metrics.ObserverMetric{},
 	}
-	for _, s := range shapes {
-		m.duration[s], m.visited[s] = n, n
+	for i := range shapes {
+		m.duration[i], m.visited[i] = n, n
 	}
 	c.metrics = m
 }

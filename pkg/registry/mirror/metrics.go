@@ -104,15 +104,15 @@ func RegisterMetrics() {
 	})
 }
 
-// List shapes, the shape label of the list metrics.
+// List shapes: indexes of shapes, the shape label of the list metrics.
 const (
-	shapePlain    = "plain"
-	shapeSorted   = "sorted"
-	shapeFiltered = "filtered"
-	shapePaged    = "paged"
+	shapePlain = iota
+	shapeSorted
+	shapeFiltered
+	shapePaged
 )
 
-var shapes = []string{shapePlain, shapeSorted, shapeFiltered, shapePaged}
+var shapes = [...]string{shapePlain: "plain", shapeSorted: "sorted", shapeFiltered: "filtered", shapePaged: "paged"}
 
 // cacheMetrics are one cache's series, resolved once so that the hot paths
 // (events, lists) skip the label lookups.
@@ -124,7 +124,7 @@ type cacheMetrics struct {
 	relists                            metrics.CounterMetric
 	contSnapshot, contKey, contExpired metrics.CounterMetric
 	waitCaughtUp, waitTimeout          metrics.CounterMetric
-	duration, visited                  map[string]metrics.ObserverMetric
+	duration, visited                  [len(shapes)]metrics.ObserverMetric
 }
 
 func newCacheMetrics(resource string) *cacheMetrics {
@@ -147,13 +147,10 @@ func newCacheMetrics(resource string) *cacheMetrics {
 		contExpired:  listContinues.WithLabelValues(resource, "expired"),
 		waitCaughtUp: freshnessWaits.WithLabelValues(resource, "caught_up"),
 		waitTimeout:  freshnessWaits.WithLabelValues(resource, "timeout"),
-
-		duration: map[string]metrics.ObserverMetric{},
-		visited:  map[string]metrics.ObserverMetric{},
 	}
-	for _, s := range shapes {
-		m.duration[s] = listDuration.WithLabelValues(resource, s)
-		m.visited[s] = listVisited.WithLabelValues(resource, s)
+	for i, s := range shapes {
+		m.duration[i] = listDuration.WithLabelValues(resource, s)
+		m.visited[i] = listVisited.WithLabelValues(resource, s)
 	}
 	return m
 }
@@ -171,8 +168,8 @@ func (m *cacheMetrics) event(typ watch.EventType, arrived time.Time) {
 	m.lag.Observe(time.Since(arrived).Seconds())
 }
 
-// listShape is the shape label of a selection.
-func listShape(sel Selection) string {
+// listShape is the shape of a selection.
+func listShape(sel Selection) int {
 	q := sel.Query
 	switch {
 	case sel.Label != nil && !sel.Label.Empty(), sel.Field != nil && !sel.Field.Empty(),

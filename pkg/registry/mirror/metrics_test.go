@@ -127,7 +127,7 @@ func TestCacheMetrics(t *testing.T) {
 	store := NewStore(res, c)
 	web := labels.SelectorFromSet(labels.Set{"app": "web"})
 	for _, tc := range []struct {
-		shape string
+		shape int
 		sel   Selection
 	}{
 		{shapePlain, Selection{Limit: -1}},
@@ -140,7 +140,7 @@ func TestCacheMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := observations(t, m.duration[tc.shape]) - before; got != 1 {
-			t.Errorf("%s list observed %d times, want 1", tc.shape, got)
+			t.Errorf("%s list observed %d times, want 1", shapes[tc.shape], got)
 		}
 	}
 	visited, err := testutil.GetHistogramMetricValue(m.visited[shapePaged])
