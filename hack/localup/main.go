@@ -178,6 +178,9 @@ KubeSphere queries (sorting, filters, pages, exact totals):
 Directly on ks-apiserver (client certificate of the admin kubeconfig):
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /apis/resources.kubesphere.io/v1alpha3/nodes
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw '/kapis/resources.kubesphere.io/v1alpha3/namespaces/web-shop/pods?sortBy=name&limit=3&page=2'
+Metrics (%[7]s/metrics: ks_apiserver_* caches, watches, lists, OAuth, beside k8s.io/apiserver's request metrics;
+Grafana dashboard and ServiceMonitor in artifacts/monitoring; the auth audit trail is in ks-apiserver's log, "Auth audit"):
+  %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /metrics | grep '^ks_apiserver_'
 
 `, pods, len(controlplane.DemoNodes), controlplane.DemoNamespaces,
 		cp.URL, cp.Dir, ks.URL, envFile, kubectl, controlplane.APIServiceName)

@@ -19,6 +19,8 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	"github.com/ks-apiserver/ks-apiserver/pkg/upstream"
 )
 
@@ -215,5 +217,7 @@ func registerMetrics() {
 	registerMetricsOnce.Do(func() {
 		legacyregistry.MustRegister(staleResponses, unavailableResponses)
 		upstream.RegisterMetrics()
+		mirror.RegisterMetrics()
+		oauth.RegisterMetrics()
 	})
 }

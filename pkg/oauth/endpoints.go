@@ -47,19 +47,26 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, oerr)
 		return
 	}
+	ev := eventOf(r.Context())
+	ev.kind = auditRevoke
 	client, oerr := s.authenticateClient(r, f)
 	if oerr != nil {
+		ev.reason = "client authentication failed"
 		writeError(w, oerr)
 		return
 	}
+	ev.client = client.ID
 	token := f["token"]
 	if token == "" {
 		writeError(w, errInvalidRequest("token is required"))
 		return
 	}
+	ev.outcome, ev.reason = "ignored", "not a live token of the client"
 	if sessionID, ok := s.sessionOf(r, token); ok {
 		if session, found := s.cfg.Store.CachedSession(sessionID); found && session.ClientID == client.ID {
+			ev.user, ev.session, ev.outcome, ev.reason = session.User, sessionID, "revoked", ""
 			if err := s.endSession(r.Context(), sessionID); err != nil {
+				ev.outcome = ""
 				klog.ErrorS(err, "Revoking a session")
 				writeError(w, errUnavailable(1))
 				return
@@ -218,13 +225,16 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clientID := r.Form.Get("client_id")
+	ev := eventOf(r.Context())
+	ev.kind, ev.outcome, ev.reason = auditLogout, "no_session", "no valid access token"
 	if id, ok := s.callerIdentity(r); ok {
+		ev.user, ev.client, ev.session, ev.outcome, ev.reason = id.User.Name, id.ClientID, id.Session.ID, "logged_out", ""
 		if err := s.endSession(r.Context(), id.Session.ID); err != nil {
 			klog.ErrorS(err, "Ending a session")
+			ev.outcome = ""
 			writeError(w, errUnavailable(1))
 			return
 		}
-		klog.V(2).InfoS("Logout", "user", id.User.Name, "session", id.Session.ID)
 		if clientID == "" {
 			clientID = id.ClientID
 		}

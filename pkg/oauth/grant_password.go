@@ -25,12 +25,18 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 	if strings.ContainsAny(username, "\r\n") || strings.ContainsAny(password, "\r\n") {
 		return nil, errInvalidRequest("username and password must not contain line breaks")
 	}
+	ev := eventOf(r.Context())
+	canonical := canonicalUsername(username)
+	if u, ok := s.cfg.Users.User(canonical); ok {
+		ev.user = u.Name // only an account's name: a typed unknown name may be a password
+	}
 	if allowed, wait := s.ips.allow(r); !allowed {
+		ev.reason = "too many attempts from the address"
 		return nil, tooMany(wait)
 	}
 	ctx := r.Context()
-	canonical := canonicalUsername(username)
 	if s.retries.seen(canonical, password, s.now()) {
+		ev.reason = "a failed attempt repeated"
 		return nil, errBadCredentials()
 	}
 	slot, err := s.lockout.Reserve(ctx, canonical, clientIP(r))
@@ -40,6 +46,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		return nil, errUnavailable(1)
 	}
 	if !slot.Granted {
+		ev.reason = "locked out: too many failed logins"
 		return nil, errBadCredentials()
 	}
 	// Giving the slot back must happen even if the client has gone.
@@ -64,6 +71,7 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		if err := slot.Cancel(bookkeeping); err != nil {
 			klog.ErrorS(err, "Giving back a failed-login slot")
 		}
+		ev.outcome, ev.reason = "hash_pool_full", "no password worker free"
 		return nil, errUnavailable(1)
 	}
 	now := s.now()
@@ -71,7 +79,20 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 	if !ok {
 		// The slot stays as the counted failure.
 		s.retries.add(canonical, password, now)
+		ev.reason = failureReason(exists, usable, tooLong, match)
+		if exists {
+			if ev.reason == "" {
+				ev.reason = "the account is " + string(user.Status.State)
+			}
+			s.recordLogin(r, user.Name, false, ev.reason)
+			if slot.SourceFailures == s.cfg.MaxFailures {
+				auditLockoutOf(r, user.Name, "address", slot.SourceFailures)
+			}
+		}
 		if exists && slot.UserFailures >= s.cfg.MaxFailuresPerUser {
+			if slot.UserFailures == s.cfg.MaxFailuresPerUser {
+				auditLockoutOf(r, user.Name, "user", slot.UserFailures)
+			}
 			s.markLocked(user.Name, now)
 		}
 		return nil, errBadCredentials()
@@ -93,9 +114,26 @@ func (s *Server) passwordGrant(r *http.Request, client *Client, f form, scope []
 		return nil, errUnavailable(1)
 	}
 	s.markLogin(user.Name, now)
+	s.recordLogin(r, user.Name, true, "")
 	s.rehash(user, password)
-	klog.V(2).InfoS("Password login", "user", user.Name, "client", client.ID, "session", session.ID)
+	ev.session = session.ID
 	return s.issue(client, user, session, scope, refresh, now)
+}
+
+// failureReason says why a compared password did not log in; "" when the
+// account's state refused it.
+func failureReason(exists, usable, tooLong, match bool) string {
+	switch {
+	case !exists:
+		return "unknown user"
+	case !usable:
+		return "the account has no usable password"
+	case tooLong:
+		return "password too long"
+	case !match:
+		return "wrong password"
+	}
+	return ""
 }
 
 // userMayLogin: not disabled, and not locked by a recent AuthLimitExceeded.

@@ -14,20 +14,24 @@ import (
 // which yields the same successor); an older one is reuse and ends the
 // session.
 func (s *Server) refreshGrant(ctx context.Context, client *Client, f form, scope []string) (*tokenResponse, *oauthError) {
+	ev := eventOf(ctx)
 	token := f["refresh_token"]
 	if token == "" {
 		return nil, errInvalidRequest("refresh_token is required")
 	}
 	sessionID, ok := parseRefreshToken(token)
 	if !ok {
+		ev.reason = "not a refresh token"
 		return nil, errInvalidGrant()
 	}
+	ev.session = sessionID
 	ring := s.keys.Load()
 	presented := hashToken(token)
 	successor := successorRefreshToken(ring.refreshMK, token)
 	for attempt := 0; attempt < 5; attempt++ {
 		session, err := s.cfg.Store.GetSession(ctx, sessionID)
 		if errors.Is(err, ErrNotFound) {
+			ev.reason = "no such session (ended or expired)"
 			return nil, errInvalidGrant()
 		}
 		if err != nil {
@@ -35,11 +39,14 @@ func (s *Server) refreshGrant(ctx context.Context, client *Client, f form, scope
 			return nil, errUnavailable(1)
 		}
 		now := s.now()
+		ev.user = session.User
 		if session.ClientID != client.ID {
+			ev.reason = "the session belongs to another client"
 			return nil, errInvalidGrant()
 		}
 		user, valid := s.sessionValid(session, now)
 		if !valid {
+			ev.reason = "session expired, idle, or its account changed"
 			_ = s.endSession(ctx, session.ID)
 			return nil, errInvalidGrant()
 		}
@@ -81,9 +88,12 @@ func (s *Server) refreshGrant(ctx context.Context, client *Client, f form, scope
 			return s.issue(client, user, session, scope, successor, now)
 		case presented == session.PreviousHash || slices.Contains(session.UsedHashes, presented):
 			klog.InfoS("Refresh token reuse detected, ending the session", "user", session.User, "session", session.ID)
+			refreshReuse.Inc()
+			ev.reason = "refresh token reuse: the session was ended"
 			_ = s.endSession(ctx, session.ID)
 			return nil, errInvalidGrant()
 		default:
+			ev.reason = "not the session's current refresh token"
 			return nil, errInvalidGrant()
 		}
 	}

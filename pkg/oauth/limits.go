@@ -84,22 +84,29 @@ func newHashPool(workers int, wait time.Duration) *hashPool {
 func (p *hashPool) do(ctx context.Context, f func()) error {
 	select {
 	case p.slots <- struct{}{}:
+		hashWait.Observe(0)
 	default:
 		if p.waiting.Add(1) > p.maxWaiting {
 			p.waiting.Add(-1)
 			return errBusy
 		}
+		hashQueue.Inc()
+		start := time.Now()
 		timer := time.NewTimer(p.wait)
 		select {
 		case p.slots <- struct{}{}:
 			timer.Stop()
 			p.waiting.Add(-1)
+			hashQueue.Dec()
+			hashWait.Observe(time.Since(start).Seconds())
 		case <-timer.C:
 			p.waiting.Add(-1)
+			hashQueue.Dec()
 			return errBusy
 		case <-ctx.Done():
 			timer.Stop()
 			p.waiting.Add(-1)
+			hashQueue.Dec()
 			return errBusy
 		}
 	}

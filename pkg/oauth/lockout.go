@@ -86,8 +86,8 @@ type Reservation struct {
 	// compared, and the answer is the one of a wrong password.
 	Granted bool
 	// UserFailures counts the name's attempts from every address in the
-	// window, this one included.
-	UserFailures int
+	// window, this one included; SourceFailures those from this address.
+	UserFailures, SourceFailures int
 }
 
 // Reserve takes a failure slot for the name from ip, unless the name has
@@ -107,7 +107,7 @@ func (l *Lockout) Reserve(ctx context.Context, canonical, ip string) (*Reservati
 			return false
 		}
 		r.Attempts = append(r.Attempts, LoginAttempt{At: now.UTC(), Source: res.source, ID: res.id})
-		res.Granted, res.UserFailures = true, len(r.Attempts)
+		res.Granted, res.UserFailures, res.SourceFailures = true, len(r.Attempts), fromSource+1
 		return true
 	})
 	if err != nil {

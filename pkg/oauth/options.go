@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"golang.org/x/crypto/bcrypt"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
@@ -42,6 +43,10 @@ type Options struct {
 	GroupsPrefix    string
 	KeyRotation     time.Duration
 	KeyPublishLead  time.Duration
+	// LoginHistoryRetention and LoginHistoryMaxEntries bound the kept
+	// LoginRecords (KubeSphere's defaults: 7 days, 100 per user).
+	LoginHistoryRetention  time.Duration
+	LoginHistoryMaxEntries int
 	// Serving bounds the OAuth endpoints' share of the server.
 	Serving ServingLimits
 }
@@ -70,6 +75,9 @@ func NewOptions() *Options {
 		BcryptCost:      bcrypt.DefaultCost,
 		KeyRotation:     30 * 24 * time.Hour,
 		KeyPublishLead:  time.Hour,
+
+		LoginHistoryRetention:  7 * 24 * time.Hour,
+		LoginHistoryMaxEntries: 100,
 		Serving: ServingLimits{
 			BodyTimeout: 5 * time.Second, MaxInFlight: 200, MaxInFlightPerIP: 20, MaxReviewsInFlight: 200,
 		},
@@ -104,6 +112,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"Groups starting with \"system:\" are never issued, prefix or not")
 	fs.DurationVar(&o.KeyRotation, "oauth-key-rotation-period", o.KeyRotation, "how long one signing key signs")
 	fs.DurationVar(&o.KeyPublishLead, "oauth-key-publish-lead", o.KeyPublishLead, "how long a new signing key is published before it signs")
+	fs.DurationVar(&o.LoginHistoryRetention, "oauth-login-history-retention", o.LoginHistoryRetention, "how long a LoginRecord (one per password login of an existing user) is kept")
+	fs.IntVar(&o.LoginHistoryMaxEntries, "oauth-login-history-max-entries", o.LoginHistoryMaxEntries, "how many of each user's newest LoginRecords are kept")
 	fs.DurationVar(&o.Serving.BodyTimeout, "oauth-request-body-timeout", o.Serving.BodyTimeout, "how long a client may take to send an OAuth request body; slower ones get 408 and are disconnected")
 	fs.IntVar(&o.Serving.MaxInFlight, "oauth-max-requests-in-flight", o.Serving.MaxInFlight, "concurrent requests to the OAuth endpoints other than the TokenReview webhook; more get 429 (they never use the API's --max-*-requests-inflight)")
 	fs.IntVar(&o.Serving.MaxInFlightPerIP, "oauth-max-requests-in-flight-per-ip", o.Serving.MaxInFlightPerIP, "share of --oauth-max-requests-in-flight one client IP (IPv6: one /64) may hold; more get 429")
@@ -148,6 +158,9 @@ func (o *Options) Validate() []error {
 	}
 	if l := o.Serving; l.BodyTimeout <= 0 || l.MaxInFlight < 1 || l.MaxInFlightPerIP < 1 || l.MaxReviewsInFlight < 1 {
 		errs = append(errs, fmt.Errorf("--oauth-request-body-timeout, --oauth-max-requests-in-flight, --oauth-max-requests-in-flight-per-ip and --oauth-max-reviews-in-flight must be positive"))
+	}
+	if o.LoginHistoryRetention <= 0 || o.LoginHistoryMaxEntries < 1 {
+		errs = append(errs, fmt.Errorf("--oauth-login-history-retention and --oauth-login-history-max-entries must be positive"))
 	}
 	if o.KeyPublishLead <= 0 || o.KeyRotation <= 2*o.KeyPublishLead {
 		errs = append(errs, fmt.Errorf("--oauth-key-rotation-period must exceed twice --oauth-key-publish-lead"))
@@ -221,6 +234,11 @@ func (o *Options) Build(cfg, watchCfg *rest.Config, authorizeReview func(*http.R
 	store := NewKubeStore(core, o.Namespace)
 	store.Watch = watchCore
 	users := NewKubeUsersWatching(iam, watchIAM)
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	history := NewKubeLoginHistory(dyn, o.LoginHistoryRetention, o.LoginHistoryMaxEntries)
 	audiences := o.Audiences
 	if len(audiences) == 0 {
 		audiences = DefaultAudiences(o.Issuer)
@@ -233,7 +251,7 @@ func (o *Options) Build(cfg, watchCfg *rest.Config, authorizeReview func(*http.R
 		MaxFailures: o.MaxFailures, MaxFailuresPerUser: o.MaxPerUser, LockoutWindow: o.LockoutWindow,
 		IPRate: o.IPRate, IPBurst: o.IPBurst, HashWorkers: o.HashWorkers, HashWait: o.HashWait,
 		BcryptCost: o.BcryptCost, UsernamePrefix: o.UsernamePrefix, GroupsPrefix: o.GroupsPrefix, Clients: clients, Store: store, Users: users,
-		AuthorizeReview: authorizeReview,
+		LoginHistory: history, AuthorizeReview: authorizeReview,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -246,7 +264,7 @@ func (o *Options) Build(cfg, watchCfg *rest.Config, authorizeReview func(*http.R
 	rt := &Runtime{
 		Server: server, Core: core, Watch: watchCore, IAM: iam, Namespace: o.Namespace, Store: store, Users: users,
 		KeyRotationPeriod: o.KeyRotation, KeyPublishLead: o.KeyPublishLead, MaxTokenLife: maxTTL + o.Leeway,
-		BcryptCost: o.BcryptCost,
+		BcryptCost: o.BcryptCost, LoginHistory: history,
 	}
 	return server, rt, nil
 }

@@ -61,6 +61,8 @@ type Runtime struct {
 	KeyRotationPeriod, KeyPublishLead, MaxTokenLife time.Duration
 	// BcryptCost hashes plaintext passwords.
 	BcryptCost int
+	// LoginHistory, when set, is pruned by the leader.
+	LoginHistory *KubeLoginHistory
 	// UsersServed reports whether kube-apiserver serves the User API; while
 	// it does not (the CRD not installed) there is nobody to log in and the
 	// users watch cannot sync, which must not keep the whole server unready.
@@ -94,6 +96,7 @@ func (rt *Runtime) Ready() error {
 
 // Run starts everything and returns; the work stops when ctx ends.
 func (rt *Runtime) Run(ctx context.Context) {
+	current.Store(rt)
 	rt.queue = workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]())
 	go func() {
 		<-ctx.Done()
@@ -227,6 +230,11 @@ func (rt *Runtime) lead(ctx context.Context) {
 			return len(r.Attempts) == 0 || rt.Server.now().Sub(r.Attempts[len(r.Attempts)-1].At) > rt.Server.cfg.LockoutWindow
 		}); err != nil {
 			klog.ErrorS(err, "Removing old login records")
+		}
+		if rt.LoginHistory != nil {
+			if err := rt.LoginHistory.Prune(ctx, rt.Server.now()); err != nil {
+				klog.ErrorS(err, "Pruning the login history")
+			}
 		}
 	}, 30*time.Second)
 }
@@ -415,5 +423,6 @@ func (rt *Runtime) rotateKeys(ctx context.Context) {
 		klog.ErrorS(err, "Storing rotated OAuth keys")
 		return
 	}
+	keyRotations.Inc()
 	klog.InfoS("Rotated the OAuth signing keys", "keys", len(set.Keys))
 }

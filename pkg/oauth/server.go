@@ -68,6 +68,9 @@ type Config struct {
 	Clients *Clients
 	Store   Store
 	Users   Users
+	// LoginHistory keeps a record of each password login of an existing
+	// account (kubectl get loginrecords); nil keeps none.
+	LoginHistory LoginHistory
 	// AuthorizeReview decides whether the caller of /oauth/authenticate
 	// (kube-apiserver's webhook client) may review tokens; nil denies all.
 	AuthorizeReview func(*http.Request) bool

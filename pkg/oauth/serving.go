@@ -59,7 +59,13 @@ type servingHandler struct {
 	shared, reviews *budget
 }
 
+// ServeHTTP serves, counts (metrics) and describes (audit) every request,
+// whatever answers it (the limits included).
 func (h *servingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	observe(w, r, h.serve)
+}
+
+func (h *servingHandler) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == ReviewPath {
 		h.serveReview(w, r)
 		return

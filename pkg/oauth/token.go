@@ -177,6 +177,7 @@ func parseScope(raw string) ([]string, *oauthError) {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	resp, oerr := s.tokenRequest(w, r)
+	recordToken(eventOf(r.Context()), oerr)
 	if oerr != nil {
 		writeError(w, oerr)
 		return
@@ -189,13 +190,17 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (*tokenRes
 	if oerr != nil {
 		return nil, oerr
 	}
+	ev := eventOf(r.Context())
+	ev.grant = grantLabel(f["grant_type"])
 	if s.keys.Load() == nil {
 		return nil, errUnavailable(1)
 	}
 	client, oerr := s.authenticateClient(r, f)
 	if oerr != nil {
+		ev.reason = "client authentication failed"
 		return nil, oerr
 	}
+	ev.client = client.ID
 	grant := f["grant_type"]
 	switch grant {
 	case "":

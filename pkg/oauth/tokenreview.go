@@ -58,8 +58,15 @@ func (s *Server) tokenReview(w http.ResponseWriter, r *http.Request) {
 	out := authenticationv1.TokenReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: apiVersion, Kind: "TokenReview"},
 	}
+	ev := eventOf(r.Context())
+	ev.outcome, ev.reason = "unauthenticated", "invalid, expired or revoked token, or another audience"
 	if status, ok := s.review(review.Spec); ok {
 		out.Status = status
+		ev.outcome, ev.reason = "authenticated", ""
+		ev.user = status.User.Username
+		if sid := status.User.Extra[SessionExtraKey]; len(sid) > 0 {
+			ev.session = sid[0]
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)

@@ -345,6 +345,13 @@ func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
 	return it.Object, true
 }
 
+// Len returns the number of objects in the index.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.items)
+}
+
 // Snapshot returns the index's current state; it never changes afterwards.
 func (ix *Index) Snapshot() *Snapshot {
 	ix.mu.RLock()

@@ -73,6 +73,10 @@ type Result struct {
 	Remaining int
 	// Last is the position of the page's last item, to continue from.
 	Last *Cursor
+	// Visited is how many items the list read to answer: the page alone
+	// when the trees answer by position, every candidate when it filters
+	// (a metric shows lists that scan everything).
+	Visited int
 }
 
 // List answers r. Without filters it costs O(log n + page size): totals come
@@ -154,6 +158,7 @@ func (s *Snapshot) List(r Request) Result {
 			n = limit
 		}
 		res.Remaining = avail - n
+		res.Visited = n
 		if n > 0 {
 			res.Items = make([]*Item, 0, n)
 			collect := func(it *Item) bool {
@@ -181,6 +186,7 @@ func (s *Snapshot) List(r Request) Result {
 			leafRange(root, start, hi, false, w.keep(false))
 		}
 		skipped := r.Offset - w.skip
+		res.Visited = w.visited
 		res.Total = in.n
 		res.Remaining = in.n - w.before - skipped - len(res.Items)
 	default:
@@ -203,6 +209,7 @@ func (s *Snapshot) List(r Request) Result {
 			leafRange(root, start, hi, false, w.keep(false))
 		}
 		res.Total = w.before + w.seen
+		res.Visited = w.visited
 		if known {
 			res.Total = in.n
 		}
@@ -312,7 +319,7 @@ func (s *Snapshot) pick(r Request, k int, cmp compareFunc, in *idSet, filters []
 	if r.Limit >= 0 {
 		end = min(end, start+r.Limit)
 	}
-	res := Result{Total: total, Remaining: after - end}
+	res := Result{Total: total, Remaining: after - end, Visited: in.n}
 	if end > start {
 		res.Items = slices.Clip(best[start:end])
 	}
@@ -357,7 +364,9 @@ type walk struct {
 	// before counts the matches before the walk's start, seen those from
 	// it on.
 	before, seen int
-	res          *Result
+	// visited counts the items read, matching or not.
+	visited int
+	res     *Result
 }
 
 // match tells whether the item at i of a leaf slice is in the list.
@@ -381,6 +390,7 @@ func (w *walk) match(items []*Item, sigs []uint64, ids []uint32, i int) bool {
 
 // count counts the matches of a leaf slice before the walk's start.
 func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
+	w.visited += len(items)
 	for i := range items {
 		if w.match(items, sigs, ids, i) {
 			w.before++
@@ -397,6 +407,7 @@ func (w *walk) keep(desc bool) leafFunc {
 			if desc {
 				i = len(items) - 1 - i
 			}
+			w.visited++
 			if !w.match(items, sigs, ids, i) {
 				continue
 			}

@@ -122,6 +122,7 @@ func TestLocalUp(t *testing.T) {
 
 		if run == 1 {
 			checkLocalUpOAuth(t, quickstart, dir, ports["KS_APISERVER_PORT"])
+			checkLocalUpMetrics(t, quickstart, dir)
 		}
 
 		children := childPIDs(t, cmd.Process.Pid)
@@ -193,6 +194,26 @@ func childPIDs(t *testing.T, pid int) []int {
 // checkLocalUpOAuth runs the seed's flow as the quickstart prints it: the
 // admin's password grant on ks-apiserver, then the token with kubectl
 // through kube-apiserver's token webhook.
+// checkLocalUpMetrics runs the metrics command the quickstart prints, as
+// printed (in a shell that sourced the env file), and expects ks-apiserver's
+// own series.
+func checkLocalUpMetrics(t *testing.T, quickstart, dir string) {
+	t.Helper()
+	var command string
+	for _, line := range strings.Split(quickstart, "\n") {
+		if strings.Contains(line, "get --raw /metrics") {
+			command = strings.TrimSpace(line)
+		}
+	}
+	if command == "" {
+		t.Fatalf("quickstart prints no metrics command:\n%s", quickstart)
+	}
+	out, err := exec.Command("bash", "-c", "source "+filepath.Join(dir, "env")+" && "+command).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `ks_apiserver_cache_objects{resource="pods"}`) {
+		t.Errorf("%s: %v\n%s", command, err, out)
+	}
+}
+
 func checkLocalUpOAuth(t *testing.T, quickstart, dir string, port int) {
 	t.Helper()
 	if !strings.Contains(quickstart, "-d '"+seedBody+"'") || !strings.Contains(quickstart, "local use only") {

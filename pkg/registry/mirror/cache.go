@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"sync"
@@ -55,6 +56,8 @@ type Cache struct {
 	// so the pages of one walk all read the state of its first page.
 	keptMu sync.Mutex
 	kept   map[uint64]keptSnapshot
+
+	metrics *cacheMetrics
 }
 
 // keptSnapshot is a snapshot retained for continue tokens until expires.
@@ -84,6 +87,7 @@ func NewCache(res *Resource, window int) *Cache {
 		kept:     map[uint64]keptSnapshot{},
 		window:   make([]event, window),
 		watchers: map[*cacheWatcher]struct{}{},
+		metrics:  newCacheMetrics(res.Name),
 	}
 }
 
@@ -98,6 +102,12 @@ func (c *Cache) Follow(informer cache.SharedIndexInformer) error {
 	if err != nil {
 		return fmt.Errorf("follow %s: %w", c.res.Name, err)
 	}
+	// Every failed list-and-watch is followed by a new list. A shared
+	// informer already started (by another user) keeps its handler.
+	_ = informer.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
+		c.metrics.relists.Inc()
+		cache.DefaultWatchErrorHandler(ctx, r, err)
+	})
 	go func() {
 		// HasSynced of a registration turns true once every object of the
 		// initial list was delivered to this handler.
@@ -127,6 +137,7 @@ func (c *Cache) Synced() bool {
 }
 
 func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
+	arrived := time.Now()
 	if tomb, ok := item.(cache.DeletedFinalStateUnknown); ok {
 		item = tomb.Obj
 	}
@@ -170,9 +181,12 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 	} else {
 		rv = c.rv
 	}
+	c.metrics.objects.Set(float64(c.index.Len()))
 	if !c.synced {
+		c.metrics.event(typ, arrived)
 		return // part of the initial state, not history
 	}
+	defer c.metrics.event(typ, arrived)
 	e := event{typ: typ, obj: obj, prev: prev, rv: rv}
 	if c.size == len(c.window) {
 		c.windowStart = c.window[c.next].rv
@@ -187,6 +201,8 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 			// again from the last resourceVersion it saw.
 			delete(c.watchers, w)
 			w.terminate()
+			c.metrics.watchers.Dec()
+			c.metrics.closedSlow.Inc()
 		}
 	}
 }
@@ -219,6 +235,7 @@ func (c *Cache) keep(rv uint64, snap *query.Snapshot) {
 		delete(c.kept, oldest)
 	}
 	c.kept[rv] = keptSnapshot{snap: snap, expires: now.Add(snapshotTTL)}
+	c.metrics.kept.Set(float64(len(c.kept)))
 }
 
 // retained returns the snapshot kept at rv, if it still is.

@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 
+	dto "github.com/prometheus/client_model/go"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
@@ -35,3 +36,35 @@ func (c *Cache) WatchAll(ctx context.Context, streaming, listUnderLock bool) (wa
 	go w.run(ctx, nil, backlog, startRV)
 	return w, nil
 }
+
+// SetMetrics points the cache's series at the registered metrics (on), or
+// at no-ops, what every series is while its metric is not registered (off).
+func (c *Cache) SetMetrics(on bool) {
+	if on {
+		RegisterMetrics()
+		c.metrics = newCacheMetrics(c.res.Name)
+		return
+	}
+	var n noopMetric
+	m := &cacheMetrics{
+		objects: n, watchers: n, kept: n, added: n, modified: n, deleted: n, lag: n,
+		closedSlow: n, bookmarks: n, expired: n, relists: n,
+		contSnapshot: n, contKey: n, contExpired: n, waitCaughtUp: n, waitTimeout: n,
+	}
+	for i := range shapes {
+		m.duration[i], m.visited[i] = n, n
+	}
+	c.metrics = m
+}
+
+// noopMetric does nothing, as an unregistered component-base metric.
+type noopMetric struct{}
+
+func (noopMetric) Inc()                    {}
+func (noopMetric) Dec()                    {}
+func (noopMetric) Add(float64)             {}
+func (noopMetric) Sub(float64)             {}
+func (noopMetric) Set(float64)             {}
+func (noopMetric) SetToCurrentTime()       {}
+func (noopMetric) Observe(float64)         {}
+func (noopMetric) Write(*dto.Metric) error { return nil }

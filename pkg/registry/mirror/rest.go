@@ -160,10 +160,14 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 		}
 		if snap, ok := c.retained(token.RV); ok {
 			sel.Snapshot, sel.RV = snap, token.RV
+			c.metrics.contSnapshot.Inc()
 		} else if start := c.windowStartRV(); token.RV < start {
+			c.metrics.contExpired.Inc()
 			return nil, apierrors.NewResourceExpired(fmt.Sprintf(
 				"the continue token of this list, at resourceVersion %d, has expired (%s holds changes since %d): start the list again",
 				token.RV, r.res.Name, start))
+		} else {
+			c.metrics.contKey.Inc()
 		}
 		sel.After = token.cursor()
 	} else if err := r.checkListVersion(ctx, c, options); err != nil {
@@ -288,9 +292,13 @@ func (r *REST) waitFresh(ctx context.Context, c *Cache, resourceVersion string) 
 	if err != nil {
 		return err
 	}
+	if c.ResourceVersion() >= want {
+		return nil
+	}
 	deadline := time.Now().Add(freshnessWait)
 	for c.ResourceVersion() < want {
 		if time.Now().After(deadline) {
+			c.metrics.waitTimeout.Inc()
 			return tooLargeResourceVersion(want, c.ResourceVersion())
 		}
 		select {
@@ -299,6 +307,7 @@ func (r *REST) waitFresh(ctx context.Context, c *Cache, resourceVersion string) 
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	c.metrics.waitCaughtUp.Inc()
 	return nil
 }
 

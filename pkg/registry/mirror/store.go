@@ -1,6 +1,8 @@
 package mirror
 
 import (
+	"time"
+
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -56,6 +58,19 @@ func (s *Store) Snapshot() (*query.Snapshot, uint64) { return s.cache.snapshot()
 // returns the resourceVersion of the state it read. A field selector on an
 // unsupported field is a BadRequest error.
 func (s *Store) Select(sel Selection) (query.Result, uint64, error) {
+	start := time.Now()
+	res, rv, err := s.selectQuiet(sel)
+	if err == nil {
+		m, shape := s.cache.metrics, listShape(sel)
+		m.duration[shape].Observe(time.Since(start).Seconds())
+		m.visited[shape].Observe(float64(res.Visited))
+	}
+	return res, rv, err
+}
+
+// selectQuiet is Select without metrics, for reads that are part of
+// another request (the backends of a service).
+func (s *Store) selectQuiet(sel Selection) (query.Result, uint64, error) {
 	if err := s.res.validateFieldSelector(sel.Field); err != nil {
 		return query.Result{}, 0, err
 	}
@@ -116,7 +131,7 @@ func narrow(namespace *string, ns string, namespaced bool) bool {
 // selectors match everything. A field selector on an unsupported field is a
 // BadRequest error.
 func (s *Store) List(namespace string, label labels.Selector, field fields.Selector) ([]runtime.Object, uint64, error) {
-	res, rv, err := s.Select(Selection{Namespace: namespace, Label: label, Field: field, Limit: -1})
+	res, rv, err := s.selectQuiet(Selection{Namespace: namespace, Label: label, Field: field, Limit: -1})
 	if err != nil {
 		return nil, 0, err
 	}

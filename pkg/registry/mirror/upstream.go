@@ -109,12 +109,16 @@ func (u *Upstream) startPresent(ctx context.Context) []string {
 		}
 		if !served[gv][gvr.Resource] {
 			missing = append(missing, gvr.String())
+			setPresent(res.Name, false)
 			continue
 		}
 		if err := u.start(ctx, res); err != nil {
 			klog.ErrorS(err, "Cannot mirror upstream resource", "resource", gvr.String())
 			missing = append(missing, gvr.String())
+			setPresent(res.Name, false)
+			continue
 		}
+		setPresent(res.Name, true)
 	}
 	sort.Strings(missing)
 	return missing

@@ -62,6 +62,7 @@ func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.
 	if req.resume && !req.initial && req.from < c.windowStart {
 		start := c.windowStart
 		c.mu.Unlock()
+		c.metrics.expired.Inc()
 		return nil, apierrors.NewResourceExpired(fmt.Sprintf(
 			"too old resource version: %d (%s can resume watches from %d)", req.from, c.res.Name, start))
 	}
@@ -76,6 +77,7 @@ func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.
 	}
 	startRV := c.rv
 	c.watchers[w] = struct{}{}
+	c.metrics.watchers.Inc()
 	c.mu.Unlock()
 
 	go w.run(ctx, snap, backlog, startRV)
@@ -123,7 +125,10 @@ func (w *cacheWatcher) ResultChan() <-chan watch.Event { return w.result }
 // Stop ends the watch.
 func (w *cacheWatcher) Stop() {
 	w.cache.mu.Lock()
-	delete(w.cache.watchers, w)
+	if _, ok := w.cache.watchers[w]; ok {
+		delete(w.cache.watchers, w)
+		w.cache.metrics.watchers.Dec()
+	}
 	w.cache.mu.Unlock()
 	w.terminate()
 }
@@ -281,6 +286,7 @@ func (w *cacheWatcher) bookmark(ctx context.Context, rv uint64, initialEnd bool)
 	if initialEnd {
 		m.SetAnnotations(map[string]string{metav1.InitialEventsAnnotationKey: "true"})
 	}
+	w.cache.metrics.bookmarks.Inc()
 	return w.deliver(ctx, watch.Event{Type: watch.Bookmark, Object: obj})
 }
 
