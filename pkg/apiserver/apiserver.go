@@ -71,6 +71,9 @@ type ExtraConfig struct {
 	// LocalRBAC answers "allow" from the mirrored RBAC objects before asking
 	// kube-apiserver (SubjectAccessReview) about what they do not allow.
 	LocalRBAC bool
+	// ShuttingDown is closed when shutdown begins: from then on every
+	// answer asks its client to reconnect (withCloseOnShutdown). Nil: never.
+	ShuttingDown <-chan struct{}
 }
 
 // Config is the whole configuration of ks-apiserver.

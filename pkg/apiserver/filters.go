@@ -29,16 +29,16 @@ func buildHandlerChain(apiHandler http.Handler, c *genericapiserver.Config, extr
 	}
 	generic := withOutageAnswers(genericapiserver.DefaultBuildHandlerChain(inner, c))
 	if extra.OAuth == nil {
-		return generic
+		return withCloseOnShutdown(generic, extra.ShuttingDown)
 	}
 	oauthHandler := oauthChain(extra.OAuth, c)
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	return withCloseOnShutdown(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if isOAuthPath(req.URL.Path) {
 			oauthHandler.ServeHTTP(w, req)
 			return
 		}
 		generic.ServeHTTP(w, req)
-	})
+	}), extra.ShuttingDown)
 }
 
 // watchRetryAfter is the Retry-After of a refused watch: watches end after

@@ -61,6 +61,12 @@ func (p *Process) Exited() (bool, error) {
 	}
 }
 
+// Terminate sends SIGTERM and returns at once; Done tells when it exited.
+func (p *Process) Terminate() error { return p.cmd.Process.Signal(syscall.SIGTERM) }
+
+// Done is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
 // Stop sends SIGTERM, then SIGKILL after the grace period, and waits.
 func (p *Process) Stop(grace time.Duration) {
 	if exited, _ := p.Exited(); exited {

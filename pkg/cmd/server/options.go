@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,6 +85,25 @@ type Options struct {
 	// LocalRBAC allows what the mirrored RBAC objects allow without a
 	// SubjectAccessReview.
 	LocalRBAC bool
+
+	// ShutdownDelay is how long the server keeps serving after SIGTERM with
+	// /readyz failing, so that Services and kube-apiserver's aggregator stop
+	// routing to it before it stops listening.
+	ShutdownDelay time.Duration
+	// ShutdownSendRetryAfter keeps listening after the delay until the
+	// requests in flight are done, answering new ones 429 with Retry-After.
+	ShutdownSendRetryAfter bool
+	// ShutdownWatchGrace is how long open watches get to end once the
+	// server stops accepting requests; 0: they are cut at once.
+	ShutdownWatchGrace time.Duration
+
+	// InsecureHTTPPort serves /oauth, /kapis and health over plain HTTP
+	// (bearer tokens only); 0: off.
+	InsecureHTTPPort int
+	// InsecureHTTPBindAddress is the address of the plain-HTTP port.
+	InsecureHTTPBindAddress string
+	// insecureListener is the plain-HTTP port's listener, opened by Config.
+	insecureListener net.Listener
 }
 
 // NewOptions returns the default options.
@@ -101,6 +121,7 @@ func NewOptions() *Options {
 		MaxWatchesPerUser:         100,
 		UpstreamTimeout:           3 * time.Second,
 		LocalRBAC:                 true,
+		InsecureHTTPBindAddress:   "0.0.0.0",
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
@@ -137,6 +158,27 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"longest a request waits for kube-apiserver to answer its delegated authentication (TokenReview) and authorization (SubjectAccessReview), "+
 			"retries included, and each request of the OAuth server to it but watches; past it, or when kube-apiserver refuses connections, "+
 			"the request gets 503 with Retry-After")
+
+	fs = fss.FlagSet("plain http")
+	fs.IntVar(&o.InsecureHTTPPort, "insecure-http-port", o.InsecureHTTPPort,
+		"serve /oauth/*, /kapis/* and /healthz, /livez, /readyz also over plain HTTP on this port; everything else there is 404, "+
+			"and /kapis needs a bearer token (no client certificates, no front-proxy headers). Passwords and tokens cross the network "+
+			"in clear text: use it only on a network you trust (the seed's http:// URLs). 0: off.")
+	fs.StringVar(&o.InsecureHTTPBindAddress, "insecure-http-bind-address", o.InsecureHTTPBindAddress,
+		"address the plain-HTTP port (--insecure-http-port) listens on")
+
+	fs = fss.FlagSet("shutdown")
+	fs.DurationVar(&o.ShutdownDelay, "shutdown-delay-duration", o.ShutdownDelay,
+		"after SIGTERM, keep serving this long with /readyz failing and every answer asking its client to reconnect, so that "+
+			"Services (kube-proxy) and kube-apiserver's aggregator stop sending here before the listeners close; then requests "+
+			"in flight finish. In a cluster, a little more than the time endpoints take to update (the Deployment uses 15s), "+
+			"and terminationGracePeriodSeconds above it plus the longest request.")
+	fs.BoolVar(&o.ShutdownSendRetryAfter, "shutdown-send-retry-after", o.ShutdownSendRetryAfter,
+		"after --shutdown-delay-duration, keep listening until the requests in flight are done and answer new ones 429 with "+
+			"Retry-After instead of refusing connections")
+	fs.DurationVar(&o.ShutdownWatchGrace, "shutdown-watch-termination-grace-period", o.ShutdownWatchGrace,
+		"once the listeners close, how long open watches get to end (they are closed at a paced rate, clients resume them "+
+			"elsewhere); 0: closed at once")
 
 	o.OAuth.AddFlags(fss.FlagSet("oauth"))
 	logsapi.AddFlags(o.Logs, fss.FlagSet("logging"))
@@ -175,6 +217,17 @@ func (o *Options) Validate() error {
 	}
 	if o.UpstreamTimeout < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("--upstream-timeout must be at least 100ms, got %s", o.UpstreamTimeout))
+	}
+	if o.ShutdownDelay < 0 || o.ShutdownWatchGrace < 0 {
+		errs = append(errs, fmt.Errorf("--shutdown-delay-duration and --shutdown-watch-termination-grace-period must not be negative"))
+	}
+	if o.InsecureHTTPPort < 0 || o.InsecureHTTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("--insecure-http-port must be between 0 (off) and 65535, got %d", o.InsecureHTTPPort))
+	} else if o.InsecureHTTPPort != 0 && o.InsecureHTTPPort == o.SecureServing.BindPort {
+		errs = append(errs, fmt.Errorf("--insecure-http-port must differ from --secure-port"))
+	}
+	if o.InsecureHTTPPort != 0 && net.ParseIP(o.InsecureHTTPBindAddress) == nil {
+		errs = append(errs, fmt.Errorf("--insecure-http-bind-address must be an IP address, got %q", o.InsecureHTTPBindAddress))
 	}
 	if o.UpstreamBurst <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
@@ -221,6 +274,15 @@ func (o *Options) Config() (*apiserver.Config, error) {
 
 	if err := o.SecureServing.ApplyTo(&config.SecureServing, &config.LoopbackClientConfig); err != nil {
 		return nil, err
+	}
+	config.ShutdownDelayDuration = o.ShutdownDelay
+	config.ShutdownSendRetryAfter = o.ShutdownSendRetryAfter
+	config.ShutdownWatchTerminationGracePeriod = o.ShutdownWatchGrace
+	if o.InsecureHTTPPort != 0 && o.insecureListener == nil {
+		addr := net.JoinHostPort(o.InsecureHTTPBindAddress, strconv.Itoa(o.InsecureHTTPPort))
+		if o.insecureListener, err = net.Listen("tcp", addr); err != nil {
+			return nil, fmt.Errorf("plain-HTTP port (--insecure-http-port): %w", err)
+		}
 	}
 	// One attempt of a delegated check may not outlast the whole bound.
 	o.Authentication.TokenRequestTimeout = o.UpstreamTimeout

@@ -55,20 +55,38 @@ func TestValidate(t *testing.T) {
 	}
 	o.UpstreamQPS, o.UpstreamBurst, o.SecureServing.BindPort, o.MaxWatchesPerUser = 0, -1, 70000, -1
 	o.UpstreamTimeout = 0
+	o.ShutdownDelay, o.InsecureHTTPPort = -time.Second, -1
 	err := o.Validate()
 	if err == nil {
 		t.Fatal("invalid options accepted")
 	}
-	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port", "--max-watches-per-user", "--upstream-timeout"} {
+	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port", "--max-watches-per-user", "--upstream-timeout",
+		"--shutdown-delay-duration", "--insecure-http-port"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
 	}
 }
 
+func TestValidatePlainHTTP(t *testing.T) {
+	o := NewOptions()
+	o.InsecureHTTPPort = o.SecureServing.BindPort
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "--insecure-http-port must differ") {
+		t.Errorf("the secure port as plain-HTTP port: %v", err)
+	}
+	o.InsecureHTTPPort, o.InsecureHTTPBindAddress = 8080, "example.com"
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "--insecure-http-bind-address") {
+		t.Errorf("a host name as bind address: %v", err)
+	}
+	// Off by default: no plain-HTTP listener unless asked for.
+	if NewOptions().InsecureHTTPPort != 0 {
+		t.Error("the plain-HTTP port is on by default")
+	}
+}
+
 func TestFlagSections(t *testing.T) {
 	fss := NewOptions().Flags()
-	want := []string{"secure serving", "authentication", "authorization", "limits", "upstream kube-apiserver", "oauth", "logging"}
+	want := []string{"secure serving", "authentication", "authorization", "limits", "upstream kube-apiserver", "plain http", "shutdown", "oauth", "logging"}
 	if !slices.Equal(fss.Order, want) {
 		t.Errorf("flag sections = %v, want %v", fss.Order, want)
 	}

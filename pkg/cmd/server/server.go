@@ -2,7 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +19,8 @@ import (
 	"k8s.io/component-base/term"
 	"k8s.io/component-base/version/verflag"
 	"k8s.io/klog/v2"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/apiserver"
 )
 
 // NewCommand returns the ks-apiserver command.
@@ -64,6 +72,7 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	config.ExtraConfig.ShuttingDown = ctx.Done()
 	completed, err := config.Complete()
 	if err != nil {
 		return err
@@ -73,5 +82,46 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	klog.InfoS("Starting ks-apiserver", "secureAddress", o.SecureServing.Listener.Addr().String())
-	return server.GenericAPIServer.PrepareRun().RunWithContext(ctx)
+	prepared := server.GenericAPIServer.PrepareRun()
+	if o.insecureListener != nil {
+		klog.InfoS("Serving /oauth, /kapis and health over plain HTTP", "address", o.insecureListener.Addr().String())
+		stopped := serveInsecure(ctx, o.insecureListener, apiserver.InsecureHandler(server.GenericAPIServer.Handler),
+			o.ShutdownDelay, server.GenericAPIServer.ShutdownTimeout)
+		defer func() { <-stopped }()
+	}
+	return prepared.RunWithContext(ctx)
+}
+
+// serveInsecure serves handler on l until ctx ends and then, as the secure
+// port does, for delay more (readiness already fails), before it stops
+// listening and waits up to timeout for the requests in flight; the
+// returned channel is closed when it is done.
+func serveInsecure(ctx context.Context, l net.Listener, handler http.Handler, delay, timeout time.Duration) <-chan struct{} {
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			klog.ErrorS(err, "Serving plain HTTP")
+		}
+	}()
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		// Answers already carry Connection: close (withCloseOnShutdown);
+		// this also closes the connections that sit idle meanwhile.
+		srv.SetKeepAlivesEnabled(false)
+		time.Sleep(delay)
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			klog.ErrorS(err, "Stopping the plain-HTTP port; requests were still in flight")
+		}
+	}()
+	return stopped
 }
