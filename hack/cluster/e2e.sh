@@ -19,8 +19,12 @@ fi
 step "building etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kubelet, kube-proxy (cached)"
 hack/tools/build.sh >/dev/null
 "$D/build.sh" >/dev/null
-step "make image"
-make --no-print-directory image
+step "make image, twice: one commit, one digest"
+first=$(make --no-print-directory image | tail -1)
+second=$(make --no-print-directory image | tail -1)
+echo "$first"; echo "$second"
+[[ $first == "$second" ]] || { echo "cluster-e2e: make image is not reproducible" >&2; exit 1; }
+ls -l _output/image/ks-apiserver.tar _output/image/linux-*/ks-apiserver
 # A cluster left by an interrupted run goes first.
 [[ -d $K ]] && "$D/down.sh"
 
