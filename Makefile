@@ -28,8 +28,9 @@ run: ## Run ks-apiserver against a local etcd + kube-apiserver with demo data
 test: unit e2e ## Run every test: unit tests (with -race), then end-to-end tests
 
 .PHONY: unit
-unit: ## Unit tests with the race detector
+unit: ## Unit tests with the race detector (and the image tool's, a module of its own)
 	go test -race -count=1 $(UNIT_PACKAGES)
+	cd hack/image && go test -count=1 ./...
 
 .PHONY: e2e
 e2e: build tools ## End-to-end tests against a real kube-apiserver, etcd and kubectl

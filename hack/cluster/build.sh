@@ -29,10 +29,12 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 	trap 'rm -rf "${tmp}"' EXIT
 	v=k8s.io/component-base/version
 	# The version stamp lets the kubelet register as v1.37.2 instead of v0.0.0.
+	# No -trimpath or CGO_ENABLED=0: the same flags as hack/tools/build.sh, so
+	# the packages kube-apiserver shares with these come from Go's build cache.
 	ldflags="-s -w -X ${v}.gitVersion=v1.37.2 -X ${v}.gitMajor=1 -X ${v}.gitMinor=37 -X ${v}.gitTreeState=clean"
 	pkgs=()
 	for name in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/${name}"); done
-	(cd "${root}/hack/cluster" && CGO_ENABLED=0 go build -ldflags "${ldflags}" -o "${tmp}/" "${pkgs[@]}")
+	(cd "${root}/hack/cluster" && go build -ldflags "${ldflags}" -o "${tmp}/" "${pkgs[@]}")
 	for name in "${missing[@]}"; do mv "${tmp}/${name}" "${cache}/${name}"; done
 fi
 for name in "${names[@]}"; do
