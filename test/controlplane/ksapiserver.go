@@ -42,6 +42,10 @@ type KSConfig struct {
 	// Kubeconfig is ks-apiserver's identity upstream; default a token of the
 	// ks-apiserver service account of artifacts/deploy/rbac.yaml.
 	Kubeconfig string
+	// ServingCertSecret, when set, is the Secret in kubesphere-system that
+	// ExtraArgs make ks-apiserver serve from (--serving-cert-secret): no
+	// certificate flags are passed, and CAPEM is the Secret's ca.crt.
+	ServingCertSecret string
 }
 
 // KSAPIServer is a running ks-apiserver aggregated by the control plane.
@@ -119,10 +123,12 @@ func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAP
 		"--bind-address=127.0.0.1",
 		"--kubeconfig=" + cfg.Kubeconfig,
 	}
-	if cp.ksServing != nil {
+	switch {
+	case cfg.ServingCertSecret != "":
+	case cp.ksServing != nil:
 		// The certificate kube-apiserver's token webhook already trusts.
 		args = append(args, "--tls-cert-file="+cp.ksServing.certFile, "--tls-private-key-file="+cp.ksServing.keyFile)
-	} else {
+	default:
 		args = append(args, "--cert-dir="+certDir)
 	}
 	p, err := startProcess(cp.Dir, cfg.Name, cfg.Binary, append(args, cfg.ExtraArgs...)...)
@@ -135,7 +141,22 @@ func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAP
 		Process: p, CAFile: filepath.Join(cp.Dir, cfg.Name+"-ca.crt"),
 	}
 
-	if cp.ksServing != nil {
+	if cfg.ServingCertSecret != "" {
+		client, err := kubernetes.NewForConfig(cp.Admin)
+		if err != nil {
+			return nil, err
+		}
+		if err := waitFor(ctx, p, 60*time.Second, func(ctx context.Context) bool {
+			secret, err := client.CoreV1().Secrets("kubesphere-system").Get(ctx, cfg.ServingCertSecret, metav1.GetOptions{})
+			if err != nil || len(secret.Data["ca.crt"]) == 0 {
+				return false
+			}
+			ks.CAPEM = secret.Data["ca.crt"]
+			return true
+		}); err != nil {
+			return nil, err
+		}
+	} else if cp.ksServing != nil {
 		ks.CAPEM = cp.ksServing.caPEM
 	} else if err := waitFor(ctx, p, 60*time.Second, func(context.Context) bool {
 		// The self-signed certificate file holds the serving certificate

@@ -51,3 +51,35 @@ func TestDeployComponentHTTP(t *testing.T) {
 		}
 	}
 }
+
+// Certificate modes: by default the replicas manage the serving Secret and
+// the APIService's caBundle; the cert-manager and provided-cert components
+// turn the management off (the last flag wins), and only cert-manager's adds
+// its Issuers and Certificates. No mode mounts a file or skips TLS checks.
+func TestDeployCertificateModes(t *testing.T) {
+	base := renderWithComponents(t)
+	for _, want := range []string{"- --serving-cert-secret=ks-apiserver-serving-cert", "- --serving-cert-apiservice=v1alpha3.resources.kubesphere.io"} {
+		if !strings.Contains(base, want) {
+			t.Errorf("the base lacks %q", want)
+		}
+	}
+	for _, never := range []string{"insecureSkipTLSVerify", "--tls-cert-file", "cert-manager.io", "--serving-cert-manage=false"} {
+		if strings.Contains(base, never) {
+			t.Errorf("the base has %q", never)
+		}
+	}
+	for _, c := range []string{"cert-manager", "provided-cert"} {
+		out := renderWithComponents(t, c)
+		if !strings.Contains(out, "- --serving-cert-manage=false") || strings.Contains(out, "insecureSkipTLSVerify") {
+			t.Errorf("%s: management not turned off, or TLS checks skipped", c)
+		}
+		if got := strings.Contains(out, "kind: Certificate\n"); got != (c == "cert-manager") {
+			t.Errorf("%s renders a cert-manager Certificate: %v", c, got)
+		}
+	}
+	// Components compose: plain HTTP with a provided certificate.
+	both := renderWithComponents(t, "provided-cert", "http")
+	if !strings.Contains(both, "- --serving-cert-manage=false") || !strings.Contains(both, "- --insecure-http-port=8080") {
+		t.Error("provided-cert and http do not compose")
+	}
+}

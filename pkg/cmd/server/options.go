@@ -18,6 +18,7 @@ import (
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -40,6 +41,7 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/servingcert"
 	"github.com/ks-apiserver/ks-apiserver/pkg/upstream"
 )
 
@@ -48,15 +50,21 @@ import (
 // local runs, and the in-cluster Service names kube-apiserver's aggregator
 // verifies (<service>.<namespace>.svc).
 var (
-	SelfSignedDNSNames = []string{
+	SelfSignedDNSNames = serviceDNSNames("kubesphere-system")
+	SelfSignedIPs      = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+)
+
+// serviceDNSNames are the names of the ks-apiserver Service in namespace,
+// and localhost.
+func serviceDNSNames(namespace string) []string {
+	return []string{
 		"localhost",
 		"ks-apiserver",
-		"ks-apiserver.kubesphere-system",
-		"ks-apiserver.kubesphere-system.svc",
-		"ks-apiserver.kubesphere-system.svc.cluster.local",
+		"ks-apiserver." + namespace,
+		"ks-apiserver." + namespace + ".svc",
+		"ks-apiserver." + namespace + ".svc.cluster.local",
 	}
-	SelfSignedIPs = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
-)
+}
 
 // Options are ks-apiserver's command-line options.
 type Options struct {
@@ -104,6 +112,20 @@ type Options struct {
 	InsecureHTTPBindAddress string
 	// insecureListener is the plain-HTTP port's listener, opened by Config.
 	insecureListener net.Listener
+
+	// ServingCertSecret serves the certificate of this kubernetes.io/tls
+	// Secret in ServingCertNamespace, following its changes; empty: files
+	// or a self-signed certificate in memory.
+	ServingCertSecret, ServingCertNamespace string
+	// ServingCertManage creates the Secret when absent and renews it.
+	ServingCertManage bool
+	// ServingCertValidity is the validity of a certificate made here.
+	ServingCertValidity time.Duration
+	// ServingCertAPIService is the APIService whose caBundle follows the
+	// Secret's ca.crt.
+	ServingCertAPIService string
+	// servingCert is the Secret's source, built by Config, loaded by Run.
+	servingCert *servingcert.Source
 }
 
 // NewOptions returns the default options.
@@ -122,6 +144,9 @@ func NewOptions() *Options {
 		UpstreamTimeout:           3 * time.Second,
 		LocalRBAC:                 true,
 		InsecureHTTPBindAddress:   "0.0.0.0",
+		ServingCertNamespace:      "kubesphere-system",
+		ServingCertManage:         true,
+		ServingCertValidity:       365 * 24 * time.Hour,
 	}
 	// Health details (which check fails) are as public as the overall answer.
 	o.Authorization.AlwaysAllowPaths = append(o.Authorization.AlwaysAllowPaths, "/healthz/*", "/livez/*", "/readyz/*")
@@ -158,6 +183,22 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"longest a request waits for kube-apiserver to answer its delegated authentication (TokenReview) and authorization (SubjectAccessReview), "+
 			"retries included, and each request of the OAuth server to it but watches; past it, or when kube-apiserver refuses connections, "+
 			"the request gets 503 with Retry-After")
+
+	fs = fss.FlagSet("serving certificate")
+	fs.StringVar(&o.ServingCertSecret, "serving-cert-secret", o.ServingCertSecret,
+		"serve the certificate of this kubernetes.io/tls Secret (tls.crt, tls.key; ca.crt: the CAs clients trust) of "+
+			"--serving-cert-namespace instead of --tls-cert-file, and follow its changes without a restart. Every replica "+
+			"serves the same Secret. Empty: --tls-cert-file, or a self-signed certificate made at start (local runs).")
+	fs.StringVar(&o.ServingCertNamespace, "serving-cert-namespace", o.ServingCertNamespace, "namespace of --serving-cert-secret and of its leader-election Lease (named after it)")
+	fs.BoolVar(&o.ServingCertManage, "serving-cert-manage", o.ServingCertManage,
+		"with --serving-cert-secret: create the Secret when it does not exist (a new CA and a certificate for the ks-apiserver Service's "+
+			"names) and renew it when a third of its validity is left, the new CA trusted before it is served. Only a Secret "+
+			"ks-apiserver created is ever rewritten. false: the Secret is provided (cert-manager, or by hand) and only read.")
+	fs.DurationVar(&o.ServingCertValidity, "serving-cert-validity", o.ServingCertValidity,
+		"validity of the CA and certificate --serving-cert-manage makes (at least 1m)")
+	fs.StringVar(&o.ServingCertAPIService, "serving-cert-apiservice", o.ServingCertAPIService,
+		"with --serving-cert-secret: keep this APIService's caBundle equal to the Secret's ca.crt (one leader-elected replica "+
+			"writes it; insecureSkipTLSVerify is turned off). Empty: the caBundle is someone else's business (cert-manager's CA injector).")
 
 	fs = fss.FlagSet("plain http")
 	fs.IntVar(&o.InsecureHTTPPort, "insecure-http-port", o.InsecureHTTPPort,
@@ -229,6 +270,19 @@ func (o *Options) Validate() error {
 	if o.InsecureHTTPPort != 0 && net.ParseIP(o.InsecureHTTPBindAddress) == nil {
 		errs = append(errs, fmt.Errorf("--insecure-http-bind-address must be an IP address, got %q", o.InsecureHTTPBindAddress))
 	}
+	if o.ServingCertSecret != "" {
+		if o.SecureServing.ServerCert.CertKey.CertFile != "" || o.SecureServing.ServerCert.CertKey.KeyFile != "" {
+			errs = append(errs, fmt.Errorf("--serving-cert-secret and --tls-cert-file/--tls-private-key-file exclude each other"))
+		}
+		if o.ServingCertNamespace == "" {
+			errs = append(errs, fmt.Errorf("--serving-cert-namespace must not be empty"))
+		}
+		if o.ServingCertValidity < servingcert.MinValidity {
+			errs = append(errs, fmt.Errorf("--serving-cert-validity must be at least %s, got %s", servingcert.MinValidity, o.ServingCertValidity))
+		}
+	} else if o.ServingCertAPIService != "" {
+		errs = append(errs, fmt.Errorf("--serving-cert-apiservice needs --serving-cert-secret"))
+	}
 	if o.UpstreamBurst <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
 	}
@@ -237,12 +291,15 @@ func (o *Options) Validate() error {
 
 // Config builds the server configuration from the options.
 func (o *Options) Config() (*apiserver.Config, error) {
-	if err := o.ensureServingCert(); err != nil {
-		return nil, err
-	}
-
 	upstream, err := o.upstreamConfig()
 	if err != nil {
+		return nil, err
+	}
+	if o.ServingCertSecret != "" {
+		if o.servingCert, err = o.servingCertSource(upstream); err != nil {
+			return nil, err
+		}
+	} else if err := o.ensureServingCert(); err != nil {
 		return nil, err
 	}
 	monitor, err := newMonitor(upstream)
@@ -274,6 +331,9 @@ func (o *Options) Config() (*apiserver.Config, error) {
 
 	if err := o.SecureServing.ApplyTo(&config.SecureServing, &config.LoopbackClientConfig); err != nil {
 		return nil, err
+	}
+	if o.servingCert != nil {
+		config.SecureServing.Cert = o.servingCert
 	}
 	config.ShutdownDelayDuration = o.ShutdownDelay
 	config.ShutdownSendRetryAfter = o.ShutdownSendRetryAfter
@@ -310,6 +370,24 @@ func (o *Options) ensureServingCert() error {
 		return fmt.Errorf("create self-signed certificate: %w", err)
 	}
 	return nil
+}
+
+// servingCertSource is the Secret-backed certificate of --serving-cert-secret.
+func (o *Options) servingCertSource(upstream *rest.Config) (*servingcert.Source, error) {
+	client, err := kubernetes.NewForConfig(upstream)
+	if err != nil {
+		return nil, fmt.Errorf("serving certificate client: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(upstream)
+	if err != nil {
+		return nil, fmt.Errorf("serving certificate client: %w", err)
+	}
+	return servingcert.New(servingcert.Config{
+		Client: client, Dynamic: dyn,
+		Namespace: o.ServingCertNamespace, Name: o.ServingCertSecret,
+		Manage: o.ServingCertManage, Validity: o.ServingCertValidity, APIService: o.ServingCertAPIService,
+		DNSNames: serviceDNSNames(o.ServingCertNamespace), IPs: SelfSignedIPs,
+	}), nil
 }
 
 // newUpstream builds the informer sources of every mirrored resource: the

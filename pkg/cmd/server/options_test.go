@@ -86,7 +86,7 @@ func TestValidatePlainHTTP(t *testing.T) {
 
 func TestFlagSections(t *testing.T) {
 	fss := NewOptions().Flags()
-	want := []string{"secure serving", "authentication", "authorization", "limits", "upstream kube-apiserver", "plain http", "shutdown", "oauth", "logging"}
+	want := []string{"secure serving", "authentication", "authorization", "limits", "upstream kube-apiserver", "serving certificate", "plain http", "shutdown", "oauth", "logging"}
 	if !slices.Equal(fss.Order, want) {
 		t.Errorf("flag sections = %v, want %v", fss.Order, want)
 	}

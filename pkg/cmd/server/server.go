@@ -82,6 +82,12 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	klog.InfoS("Starting ks-apiserver", "secureAddress", o.SecureServing.Listener.Addr().String())
+	if o.servingCert != nil {
+		// Nothing is served before the certificate is.
+		if err := o.servingCert.Load(ctx); err != nil {
+			return err
+		}
+	}
 	prepared := server.GenericAPIServer.PrepareRun()
 	if o.insecureListener != nil {
 		klog.InfoS("Serving /oauth, /kapis and health over plain HTTP", "address", o.insecureListener.Addr().String())
