@@ -94,6 +94,10 @@ func run() error {
 		fmt.Println("Stopped.")
 	}()
 
+	fmt.Println("Starting kube-controller-manager (service accounts, role aggregation, namespace deletion, garbage collection) ...")
+	if err := cp.StartControllerManager(ctx, filepath.Join(binDir, "kube-controller-manager")); err != nil {
+		return err
+	}
 	if err := cp.InstallCRDs(ctx, filepath.Join(*root, "artifacts", "deploy")); err != nil {
 		return err
 	}
@@ -175,6 +179,10 @@ In another shell:
 KubeSphere queries (sorting, filters, pages, exact totals):
   %[8]s get --raw '/apis/resources.kubesphere.io/v1alpha3/pods?sortBy=createTime&limit=5&status=Running'
   %[8]s get pods.resources.kubesphere.io -A -l search.resources.kubesphere.io/sortBy=name,search.resources.kubesphere.io/ascending=true
+Like a cluster (kube-controller-manager runs the service account and role aggregation controllers):
+  %[8]s create namespace team-a && %[8]s -n team-a run web --image=nginx    # stays Pending: no kubelet
+  %[8]s -n team-a create rolebinding alice-view --clusterrole=view --user=alice
+  %[8]s --as=alice -n team-a get pods.resources.kubesphere.io
 Directly on ks-apiserver (client certificate of the admin kubeconfig):
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw /apis/resources.kubesphere.io/v1alpha3/nodes
   %[8]s --server "$KS_APISERVER" --certificate-authority "$KS_CA_FILE" get --raw '/kapis/resources.kubesphere.io/v1alpha3/namespaces/web-shop/pods?sortBy=name&limit=3&page=2'

@@ -83,11 +83,15 @@ func checkDeployManifests(t *testing.T, dir string, kubectl func(args ...string)
 	if err != nil {
 		t.Fatalf("kubectl kustomize %s: %v\n%s", dir, err, rendered)
 	}
-	for _, kind := range []string{"Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole",
+	for _, kind := range []string{"Namespace", "ServiceAccount", "ClusterRole",
 		"Service", "Deployment", "PodDisruptionBudget", "APIService"} {
 		if !strings.Contains(rendered, "\nkind: "+kind+"\n") {
 			t.Errorf("kubectl kustomize %s renders no %s", dir, kind)
 		}
+	}
+	// The users CRD is installed apart, so that uninstalling keeps the Users.
+	if strings.Contains(rendered, "\nkind: CustomResourceDefinition\n") {
+		t.Errorf("kubectl kustomize %s renders the users CRD: kubectl delete -k would delete every User", dir)
 	}
 	// A dry run does not create the namespace the other objects need.
 	if out, err := kubectl("create", "namespace", "kubesphere-system"); err != nil {
