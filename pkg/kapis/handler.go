@@ -79,12 +79,6 @@ func parse(path string) (route, bool) {
 	return route{}, false
 }
 
-// listResult is KubeSphere's api.ListResult.
-type listResult struct {
-	Items      []any `json:"items"`
-	TotalItems int   `json:"totalItems"`
-}
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -166,7 +160,7 @@ func (h *Handler) list(w http.ResponseWriter, req *http.Request, res *mirror.Res
 	writeList(w, result, func(obj runtime.Object) runtime.Object { return h.serve(reads, res, r.namespace, obj) })
 }
 
-// writeList writes the listResult of result's items, as served by serve,
+// writeList writes KubeSphere's api.ListResult ({items, totalItems}) of result's items, as served by serve,
 // exactly as writeJSON would, but one item at a time: a list of the whole
 // cluster is never held in memory, in objects or in bytes.
 func writeList(w http.ResponseWriter, result query.Result, serve func(runtime.Object) runtime.Object) {
