@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"sigs.k8s.io/yaml"
@@ -185,5 +186,25 @@ func TestREADMEListsEveryResource(t *testing.T) {
 	m := regexp.MustCompile(`All (\d+) resources`).FindStringSubmatch(section)
 	if m == nil || m[1] != strconv.Itoa(len(all)) {
 		t.Errorf("README says %q, %d resources are served", m, len(all))
+	}
+}
+
+// The Deployment runs ks-apiserver as the image's user 65532:65532. With
+// runAsUser alone containerd looks the group up in the image's /etc/passwd,
+// which it has none of, and runs the process with gid 0.
+func TestDeployRunsAsImageUserAndGroup(t *testing.T) {
+	raw, err := os.ReadFile(repoRoot + "artifacts/deploy/deployment.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d appsv1.Deployment
+	if err := yaml.UnmarshalStrict(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range d.Spec.Template.Spec.Containers {
+		sc := c.SecurityContext
+		if sc == nil || sc.RunAsUser == nil || sc.RunAsGroup == nil || *sc.RunAsUser != 65532 || *sc.RunAsGroup != 65532 {
+			t.Errorf("container %s: securityContext %+v, want runAsUser and runAsGroup 65532", c.Name, sc)
+		}
 	}
 }
