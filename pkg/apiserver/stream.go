@@ -52,7 +52,8 @@ func (s *listStreamer) serve(w http.ResponseWriter, req *http.Request) bool {
 		return false
 	}
 	storage, ok := s.storage[info.Resource]
-	if !ok {
+	if !ok || (info.Namespace != "" && !storage.NamespaceScoped()) {
+		// A cluster-scoped resource under a namespace: the generic handler's 404.
 		return false
 	}
 	table, hasTable := storage.TableConvertor.(*mirror.TableConvertor)

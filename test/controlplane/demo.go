@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -91,8 +92,8 @@ func CreateDemoData(ctx context.Context, cfg *rest.Config) (pods int, err error)
 	}
 }
 
-// CreateNamespace creates a namespace and its default ServiceAccount (there
-// is no controller-manager to make it, and pods need it).
+// CreateNamespace creates a namespace and its default ServiceAccount (pods
+// need it; the e2e control plane runs no controller-manager to make it).
 func CreateNamespace(ctx context.Context, client kubernetes.Interface, name string, labels map[string]string) error {
 	_, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
@@ -103,7 +104,8 @@ func CreateNamespace(ctx context.Context, client kubernetes.Interface, name stri
 	_, err = client.CoreV1().ServiceAccounts(name).Create(ctx, &corev1.ServiceAccount{
 		ObjectMeta: metav1.ObjectMeta{Name: "default"},
 	}, metav1.CreateOptions{})
-	if err != nil {
+	// kube-controller-manager, when it runs, may have made it first.
+	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create service account %s/default: %w", name, err)
 	}
 	return nil

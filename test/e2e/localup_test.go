@@ -126,8 +126,8 @@ func TestLocalUp(t *testing.T) {
 		}
 
 		children := childPIDs(t, cmd.Process.Pid)
-		if len(children) != 3 {
-			t.Errorf("local-up runs %d processes (%v), want etcd, kube-apiserver and ks-apiserver", len(children), children)
+		if len(children) != 4 {
+			t.Errorf("local-up runs %d processes (%v), want etcd, kube-apiserver, kube-controller-manager and ks-apiserver", len(children), children)
 		}
 		if run == 1 {
 			// A busy port is reported by name while the first run holds them.
