@@ -81,7 +81,7 @@ func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KS
 	}); err != nil {
 		return nil, err
 	}
-	if err := cp.registerAPIService(ctx, ks.Port, ks.CAPEM); err != nil {
+	if err := cp.RegisterAPIService(ctx, ks.Port, ks.CAPEM); err != nil {
 		return nil, err
 	}
 	return ks, cp.WaitAPIServiceAvailable(ctx, APIServiceName, 60*time.Second)
@@ -212,9 +212,14 @@ func (cp *ControlPlane) ServiceAccountKubeconfig(ctx context.Context, namespace,
 	return cp.ClientKubeconfig(name, token.Status.Token)
 }
 
-// registerAPIService points the aggregator at ks-apiserver on loopback: an
-// ExternalName Service to localhost, and an APIService verified by caBundle.
-func (cp *ControlPlane) registerAPIService(ctx context.Context, port int, caPEM []byte) error {
+// RegisterAPIService points the aggregator at ks-apiserver on loopback: an
+// ExternalName Service to localhost, and an APIService verified by caBundle
+// (none when caPEM is empty, as kubectl apply -k leaves it).
+func (cp *ControlPlane) RegisterAPIService(ctx context.Context, port int, caPEM []byte) error {
+	caBundle := ""
+	if len(caPEM) > 0 {
+		caBundle = "\n  caBundle: " + base64.StdEncoding.EncodeToString(caPEM)
+	}
 	manifest := fmt.Sprintf(`apiVersion: v1
 kind: Service
 metadata: {name: ks-apiserver, namespace: kubesphere-system}
@@ -229,11 +234,10 @@ metadata: {name: %[2]s}
 spec:
   group: resources.kubesphere.io
   version: v1alpha3
-  service: {name: ks-apiserver, namespace: kubesphere-system, port: %[1]d}
-  caBundle: %[3]s
+  service: {name: ks-apiserver, namespace: kubesphere-system, port: %[1]d}%[3]s
   groupPriorityMinimum: 1000
   versionPriority: 15
-`, port, APIServiceName, base64.StdEncoding.EncodeToString(caPEM))
+`, port, APIServiceName, caBundle)
 	return Apply(ctx, cp.Admin, []byte(manifest))
 }
 

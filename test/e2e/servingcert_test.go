@@ -65,24 +65,7 @@ func TestSelfSignedServingCertSharedAndRenewed(t *testing.T) {
 	}
 	a := start("ks-cert-a", port)
 	// As kubectl apply -k leaves it: an APIService without a caBundle.
-	if err := controlplane.Apply(ctx, own.Admin, []byte(fmt.Sprintf(`apiVersion: v1
-kind: Service
-metadata: {name: ks-apiserver, namespace: kubesphere-system}
-spec:
-  type: ExternalName
-  externalName: localhost
-  ports: [{name: https, port: %[1]d, targetPort: %[1]d, protocol: TCP}]
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: %[2]s}
-spec:
-  group: resources.kubesphere.io
-  version: v1alpha3
-  service: {name: ks-apiserver, namespace: kubesphere-system, port: %[1]d}
-  groupPriorityMinimum: 1000
-  versionPriority: 15
-`, port, controlplane.APIServiceName))); err != nil {
+	if err := own.RegisterAPIService(ctx, port, nil); err != nil {
 		t.Fatal(err)
 	}
 	b := start("ks-cert-b", 0)
