@@ -45,7 +45,7 @@ import (
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	ksscheme "github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned/scheme"
-	"github.com/ks-apiserver/ks-apiserver/pkg/query"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
 	"github.com/ks-apiserver/ks-apiserver/test/fixtures"
 )
@@ -410,7 +410,7 @@ func scenarios(app string) []scenario {
 			kubeWay: func(pods []corev1.Pod) string {
 				n := 0
 				for i := range pods {
-					if query.PodStatus(&pods[i]) == "Running" {
+					if kubesphere.PodStatus(&pods[i]) == "Running" {
 						n++
 					}
 				}
@@ -436,7 +436,7 @@ func scenarios(app string) []scenario {
 			kubeWay: func(pods []corev1.Pod) string {
 				n := 0
 				for i := range pods {
-					if strings.Contains(pods[i].Name, "svc-07") && query.PodStatus(&pods[i]) == "Running" {
+					if strings.Contains(pods[i].Name, "svc-07") && kubesphere.PodStatus(&pods[i]) == "Running" {
 						n++
 					}
 				}

@@ -33,6 +33,10 @@ var (
 
 func init() {
 	install.Install(Scheme)
+	// Field label conversions go on the process-wide Scheme here, not from
+	// ExtraConfig.Upstream in New: requests of every server in the process
+	// read the Scheme's maps unlocked, so they are written once, before any
+	// server exists; install.Install registers every declared kind as well.
 	for _, res := range registryresources.All() {
 		gvk := v1alpha3.SchemeGroupVersion.WithKind(res.Kind)
 		utilruntime.Must(Scheme.AddFieldLabelConversionFunc(gvk, res.FieldLabelConversionFunc()))
@@ -117,7 +121,11 @@ func (cfg *Config) Complete() (CompletedConfig, error) {
 		if extra.LocalRBAC && extra.Upstream != nil {
 			authz = localRBACAuthorizer(extra.Upstream, authz)
 		}
-		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(authz)
+		var declared []*mirror.Resource
+		if extra.Upstream != nil {
+			declared = extra.Upstream.Resources()
+		}
+		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(declared, authz)
 		if extra.UpstreamTimeout > 0 {
 			cfg.GenericConfig.Authorization.Authorizer = boundedAuthorizer{delegate: cfg.GenericConfig.Authorization.Authorizer, timeout: extra.UpstreamTimeout}
 		}

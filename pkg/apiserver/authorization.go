@@ -10,24 +10,24 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
 	authzmirror "github.com/ks-apiserver/ks-apiserver/pkg/authorization/mirror"
 	"github.com/ks-apiserver/ks-apiserver/pkg/authorization/rbac"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
-	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
 // mirrorAuthorizer wraps the delegated authorizer so that a request to a
 // resources.kubesphere.io resource also needs the same permission on the
-// upstream resource it mirrors. The mapping comes from the same declarations
-// the storage is built from, so a newly declared resource is covered without
-// touching this file.
-func mirrorAuthorizer(delegate authorizer.Authorizer) authorizer.Authorizer {
+// upstream resource it mirrors. The mapping comes from the declarations the
+// storage is built from (resources, those of ExtraConfig.Upstream), so a
+// newly declared resource is covered without touching this file.
+func mirrorAuthorizer(resources []*mirror.Resource, delegate authorizer.Authorizer) authorizer.Authorizer {
 	upstream := map[string]schema.GroupResource{}
-	for _, res := range registryresources.All() {
+	for _, res := range resources {
 		upstream[res.Name] = res.Upstream.GroupResource()
 	}
 	// /kapis components and component health describe the services (and
 	// their pods) of the system namespaces: reading them needs the right to
 	// read services there too.
-	for _, name := range []string{"components", "componenthealth"} {
+	for _, name := range []string{kapis.ComponentsPath, kapis.ComponentHealthPath} {
 		upstream[name] = schema.GroupResource{Resource: "services"}
 	}
 	return authzmirror.New(delegate, func(resource string) (schema.GroupResource, bool) {

@@ -17,6 +17,16 @@ import (
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
+// declared is every resource's declaration, as ExtraConfig.Upstream holds them.
+func declared() []*mirror.Resource {
+	all := registryresources.All()
+	out := make([]*mirror.Resource, len(all))
+	for i := range all {
+		out[i] = &all[i]
+	}
+	return out
+}
+
 // Every declared resource must be checked against its own upstream resource:
 // one missing from the mapping would be denied to everyone, a wrong one would
 // check the wrong permission.
@@ -34,7 +44,7 @@ func TestMirrorAuthorizerCoversEveryResource(t *testing.T) {
 				User: &user.DefaultInfo{Name: "alice"}, Verb: "list", APIGroup: v1alpha3.GroupName,
 				APIVersion: v1alpha3.SchemeGroupVersion.Version, Resource: res.Name, ResourceRequest: true,
 			}
-			d, reason, err := mirrorAuthorizer(delegate).Authorize(context.Background(), attrs)
+			d, reason, err := mirrorAuthorizer(declared(), delegate).Authorize(context.Background(), attrs)
 			if d != authorizer.DecisionAllow || err != nil {
 				t.Fatalf("got %v (%q, %v), want Allow", d, reason, err)
 			}
@@ -62,7 +72,7 @@ func TestReadAuthorizerAsksTheMirrorRule(t *testing.T) {
 		}
 		return authorizer.DecisionNoOpinion, "", nil
 	})
-	reads := readAuthorizer(mirrorAuthorizer(delegate))
+	reads := readAuthorizer(mirrorAuthorizer(declared(), delegate))
 	ctx := genericapirequest.WithUser(context.Background(), &user.DefaultInfo{Name: "alice"})
 
 	if ok, _, err := reads.AuthorizeList(ctx, "services", "web"); !ok || err != nil {

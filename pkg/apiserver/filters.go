@@ -16,6 +16,7 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
@@ -102,7 +103,7 @@ func withQueryValues(handler http.Handler) http.Handler {
 func withSelectorValidation(handler http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		info, ok := genericapirequest.RequestInfoFrom(req.Context())
-		if !ok || !info.IsResourceRequest || info.APIGroup != v1alpha3.GroupName || info.APIPrefix == kapisPrefix {
+		if !ok || !info.IsResourceRequest || info.APIGroup != v1alpha3.GroupName || info.APIPrefix == kapis.APIPrefix {
 			// /kapis reads its parameters with KubeSphere's rules.
 			handler.ServeHTTP(w, req)
 			return
@@ -134,16 +135,13 @@ func withSelectorValidation(handler http.Handler) http.Handler {
 	})
 }
 
-// kapisPrefix is the first path segment of the KubeSphere routes.
-const kapisPrefix = "kapis"
-
 // requestInfoResolver is the generic resolver that also reads /kapis paths
 // as resource requests (/kapis/resources.kubesphere.io/v1alpha3/namespaces/demo/pods
 // is a list of pods in demo), so that they are authorized exactly like the
 // same request on /apis, mirror rule included.
 func requestInfoResolver(c *genericapiserver.Config) genericapirequest.RequestInfoResolver {
 	factory := genericapiserver.NewRequestInfoResolver(c)
-	factory.APIPrefixes.Insert(kapisPrefix)
+	factory.APIPrefixes.Insert(kapis.APIPrefix)
 	return kapisRequestInfo{factory}
 }
 
@@ -154,7 +152,7 @@ type kapisRequestInfo struct {
 // NewRequestInfo reads /kapis paths without their query: KubeSphere's
 // parameters (limit=abc is valid there) are not Kubernetes list options.
 func (r kapisRequestInfo) NewRequestInfo(req *http.Request) (*genericapirequest.RequestInfo, error) {
-	if strings.HasPrefix(req.URL.Path, "/"+kapisPrefix+"/") && req.URL.RawQuery != "" {
+	if strings.HasPrefix(req.URL.Path, "/"+kapis.APIPrefix+"/") && req.URL.RawQuery != "" {
 		u := *req.URL
 		u.RawQuery = ""
 		stripped := *req

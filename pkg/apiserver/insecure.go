@@ -9,6 +9,7 @@ import (
 	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
 )
 
 // healthPaths are answered on the plain-HTTP port as on the secure one.
@@ -30,7 +31,7 @@ func InsecureHandler(full http.Handler) http.Handler {
 		path := r.URL.Path
 		switch {
 		case isOAuthPath(path), isHealthPath(path):
-		case strings.HasPrefix(path, "/"+kapisPrefix+"/"):
+		case strings.HasPrefix(path, "/"+kapis.APIPrefix+"/"):
 			if !hasBearer(r) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="ks-apiserver"`)
 				responsewriters.ErrorNegotiated(apierrors.NewUnauthorized(

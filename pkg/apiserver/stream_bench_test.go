@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror/mirrortest"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 	"github.com/ks-apiserver/ks-apiserver/test/fixtures"
 )
@@ -38,7 +39,7 @@ func fixedPodServer(b *testing.B, n int) *Server {
 	generic.RequestTimeout = time.Hour
 	withOpenAPI(generic)
 	cfg := &Config{GenericConfig: generic, ExtraConfig: ExtraConfig{
-		Upstream: mirror.NewFixedUpstream(registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}),
+		Upstream: mirrortest.NewUpstream(b, registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}),
 	}}
 	completed, err := cfg.Complete()
 	if err != nil {

@@ -47,19 +47,20 @@ type nodeStatus struct {
 }
 
 // Paths of KubeSphere's component routes, which take precedence over
-// resources of the same name as in KubeSphere's router.
+// resources of the same name as in KubeSphere's router. The request info
+// resolver reads them as resources; the authorizer maps them to services.
 const (
-	componentsPath      = "components"
-	componentHealthPath = "componenthealth"
+	ComponentsPath      = "components"
+	ComponentHealthPath = "componenthealth"
 )
 
 // serveComponents answers /components, /components/{name} and
 // /componenthealth from the service, pod and node caches; reads tells what
 // of the pods and nodes the caller may see.
 func (h *Handler) serveComponents(w http.ResponseWriter, reads *mirror.Reads, r route) {
-	if r.resource == componentHealthPath {
+	if r.resource == ComponentHealthPath {
 		if r.name != "" {
-			writeError(w, noRoute(Prefix+"/"+componentHealthPath+"/"+r.name))
+			writeError(w, noRoute(Prefix+"/"+ComponentHealthPath+"/"+r.name))
 			return
 		}
 		health := healthStatus{KubeSphereComponents: h.components(reads, "")}
@@ -75,7 +76,7 @@ func (h *Handler) serveComponents(w http.ResponseWriter, reads *mirror.Reads, r 
 	}
 	found := h.components(reads, r.name)
 	if len(found) == 0 {
-		writeError(w, apierrors.NewNotFound(corev1.Resource("components"), r.name))
+		writeError(w, apierrors.NewNotFound(corev1.Resource(ComponentsPath), r.name))
 		return
 	}
 	writeJSON(w, http.StatusOK, found[0])

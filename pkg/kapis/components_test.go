@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
-	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror/mirrortest"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
@@ -31,7 +31,7 @@ func TestComponents(t *testing.T) {
 			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready}}}}
 	}
 	dns := map[string]string{"k8s-app": "kube-dns"}
-	up := mirror.NewFixedUpstream(registryresources.All(), map[string][]runtime.Object{
+	up := mirrortest.NewUpstream(t, registryresources.All(), map[string][]runtime.Object{
 		"services": {
 			svc("kube-system", "kube-dns", dns),
 			svc("kube-system", "no-selector", nil),

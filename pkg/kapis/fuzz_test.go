@@ -10,12 +10,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
-	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror/mirrortest"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 	"github.com/ks-apiserver/ks-apiserver/test/fixtures"
 )
 
-func fixedHandler() http.Handler {
+func fixedHandler(tb testing.TB) http.Handler {
 	objects := map[string][]runtime.Object{}
 	for i := range 40 {
 		objects["pods"] = append(objects["pods"], fixtures.RealisticPod(i))
@@ -23,7 +23,7 @@ func fixedHandler() http.Handler {
 	for i := range 5 {
 		objects["nodes"] = append(objects["nodes"], fixtures.RealisticNode(i))
 	}
-	return kapis.New(mirror.NewFixedUpstream(registryresources.All(), objects), nil)
+	return kapis.New(mirrortest.NewUpstream(tb, registryresources.All(), objects), nil)
 }
 
 // FuzzListHandler sends arbitrary paths, query strings and methods to the
@@ -50,7 +50,7 @@ func FuzzListHandler(f *testing.F) {
 	} {
 		f.Add(seed.path, seed.query, seed.method)
 	}
-	h := fixedHandler()
+	h := fixedHandler(f)
 	f.Fuzz(func(t *testing.T, path, query, method string) {
 		if strings.ContainsAny(method, " \t\r\n") || method == "" {
 			method = http.MethodGet

@@ -25,8 +25,12 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
+// APIPrefix is the first path segment of the KubeSphere routes, read as an
+// API prefix (like "apis") by the server's request info resolver.
+const APIPrefix = "kapis"
+
 // Prefix is the root of the routes.
-const Prefix = "/kapis/resources.kubesphere.io/v1alpha3"
+const Prefix = "/" + APIPrefix + "/" + v1alpha3.GroupName + "/v1alpha3"
 
 // Handler serves the routes under Prefix. Authentication and authorization
 // happen before it, in the server's handler chain, which sees these paths as
@@ -91,7 +95,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, noRoute(req.URL.Path))
 		return
 	}
-	if r.namespace == "" && (r.resource == componentsPath || r.resource == componentHealthPath) {
+	if r.namespace == "" && (r.resource == ComponentsPath || r.resource == ComponentHealthPath) {
 		h.serveComponents(w, mirror.NewReads(req.Context(), h.reads), r)
 		return
 	}
@@ -103,10 +107,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}})
 		return
 	}
-	c, present := h.upstream.Cache(res)
-	if present && !c.Synced() {
-		writeError(w, apierrors.NewServiceUnavailable(fmt.Sprintf(
-			"the cache of %s is not yet synced with kube-apiserver, retry shortly", res.Name)))
+	c, err := h.upstream.SyncedCache(res)
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	if r.name != "" {
@@ -207,6 +210,8 @@ func (h *Handler) serve(reads *mirror.Reads, res *mirror.Resource, namespace str
 	return obj
 }
 
+// writeJSON writes v as KubeSphere did. pkg/oauth has its own on purpose:
+// compact RFC 6749 bodies with nosniff, and errors that are not Statuses.
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

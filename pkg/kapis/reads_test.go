@@ -17,8 +17,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
-	"github.com/ks-apiserver/ks-apiserver/pkg/query"
-	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror/mirrortest"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 )
 
@@ -37,7 +37,7 @@ func TestKapisReadsOfOtherResources(t *testing.T) {
 	om := func(ns, name string) metav1.ObjectMeta {
 		return metav1.ObjectMeta{Namespace: ns, Name: name, ResourceVersion: "3", Labels: map[string]string{"app": "web"}}
 	}
-	up := mirror.NewFixedUpstream(registryresources.All(), map[string][]runtime.Object{
+	up := mirrortest.NewUpstream(t, registryresources.All(), map[string][]runtime.Object{
 		"services": {&corev1.Service{ObjectMeta: om("demo", "web"), Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"}}},
 			&corev1.Service{ObjectMeta: om("kube-system", "dns"), Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"}}}},
 		"pods": {&corev1.Pod{ObjectMeta: om("demo", "web-1"), Spec: corev1.PodSpec{NodeName: "n1",
@@ -79,20 +79,20 @@ func TestKapisReadsOfOtherResources(t *testing.T) {
 		allowed          lists
 		want             bool
 	}{
-		{"/storageclasses", query.AnnotationStorageClassPVCCount, lists{}, false},
-		{"/storageclasses", query.AnnotationStorageClassPVCCount, lists{"persistentvolumeclaims/demo": true}, false},
-		{"/storageclasses", query.AnnotationStorageClassPVCCount, lists{"persistentvolumeclaims/": true}, true},
-		{"/storageclasses/gold", query.AnnotationStorageClassPVCCount, lists{}, false},
-		{"/storageclasses/gold", query.AnnotationStorageClassPVCCount, lists{"persistentvolumeclaims/": true}, true},
-		{"/nodes", query.AnnotationNodeCPURequests, lists{"pods/demo": true}, false},
-		{"/nodes", query.AnnotationNodeCPURequests, lists{"pods/": true}, true},
-		{"/nodes/n1", query.AnnotationNodeCPURequests, lists{}, false},
-		{"/nodes/n1", query.AnnotationNodeCPURequests, lists{"pods/": true}, true},
-		{"/namespaces/demo/persistentvolumeclaims", query.AnnotationPVCInUse, lists{"pods/kube-system": true}, false},
-		{"/namespaces/demo/persistentvolumeclaims", query.AnnotationPVCInUse, lists{"pods/demo": true}, true},
-		{"/persistentvolumeclaims", query.AnnotationPVCInUse, lists{"pods/demo": true}, true},
-		{"/namespaces/demo/persistentvolumeclaims/data", query.AnnotationPVCInUse, lists{}, false},
-		{"/namespaces/demo/persistentvolumeclaims/data", query.AnnotationPVCInUse, lists{"pods/": true}, true},
+		{"/storageclasses", kubesphere.AnnotationStorageClassPVCCount, lists{}, false},
+		{"/storageclasses", kubesphere.AnnotationStorageClassPVCCount, lists{"persistentvolumeclaims/demo": true}, false},
+		{"/storageclasses", kubesphere.AnnotationStorageClassPVCCount, lists{"persistentvolumeclaims/": true}, true},
+		{"/storageclasses/gold", kubesphere.AnnotationStorageClassPVCCount, lists{}, false},
+		{"/storageclasses/gold", kubesphere.AnnotationStorageClassPVCCount, lists{"persistentvolumeclaims/": true}, true},
+		{"/nodes", kubesphere.AnnotationNodeCPURequests, lists{"pods/demo": true}, false},
+		{"/nodes", kubesphere.AnnotationNodeCPURequests, lists{"pods/": true}, true},
+		{"/nodes/n1", kubesphere.AnnotationNodeCPURequests, lists{}, false},
+		{"/nodes/n1", kubesphere.AnnotationNodeCPURequests, lists{"pods/": true}, true},
+		{"/namespaces/demo/persistentvolumeclaims", kubesphere.AnnotationPVCInUse, lists{"pods/kube-system": true}, false},
+		{"/namespaces/demo/persistentvolumeclaims", kubesphere.AnnotationPVCInUse, lists{"pods/demo": true}, true},
+		{"/persistentvolumeclaims", kubesphere.AnnotationPVCInUse, lists{"pods/demo": true}, true},
+		{"/namespaces/demo/persistentvolumeclaims/data", kubesphere.AnnotationPVCInUse, lists{}, false},
+		{"/namespaces/demo/persistentvolumeclaims/data", kubesphere.AnnotationPVCInUse, lists{"pods/": true}, true},
 	} {
 		code, body := get(c.allowed, c.path)
 		if code != 200 || strings.Contains(body, c.annotation) != c.want {

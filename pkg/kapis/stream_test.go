@@ -11,24 +11,24 @@ import (
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
-	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror/mirrortest"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
 	"github.com/ks-apiserver/ks-apiserver/test/fixtures"
 )
 
-func realisticPodsHandler(n int) *kapis.Handler {
+func realisticPodsHandler(tb testing.TB, n int) *kapis.Handler {
 	pods := make([]k8sruntime.Object, n)
 	for i := range pods {
 		pods[i] = fixtures.RealisticPod(i)
 	}
-	return kapis.New(mirror.NewFixedUpstream(registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}), nil)
+	return kapis.New(mirrortest.NewUpstream(tb, registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}), nil)
 }
 
 // A streamed /kapis list is what KubeSphere's go-restful wrote: the whole
 // {"items":[...],"totalItems":N} indented by one space, as re-encoding its
 // items in one piece gives, for a page, a whole list and an empty one.
 func TestKapisListIsStreamedInTheSameFormat(t *testing.T) {
-	h := realisticPodsHandler(300)
+	h := realisticPodsHandler(t, 300)
 	for _, path := range []string{"/pods", "/namespaces/team-001/pods?limit=2", "/pods?name=none"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, kapis.Prefix+path, nil))
@@ -83,7 +83,7 @@ func liveHeap() uint64 {
 // 3,000 pods the live heap has grown by less than a tenth of the response
 // (the whole list was built, then encoded in one buffer, before).
 func TestKapisFullListHoldsOneObjectAtATime(t *testing.T) {
-	h := realisticPodsHandler(3000)
+	h := realisticPodsHandler(t, 3000)
 	size := &discard{header: http.Header{}}
 	h.ServeHTTP(size, httptest.NewRequest(http.MethodGet, kapis.Prefix+"/pods", nil))
 	w := &discard{header: http.Header{}, expect: size.written}

@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	registryresources "github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
@@ -186,19 +187,26 @@ func (c *benchCluster) ksNodePage() []*corev1.Node {
 	page, _ := ksList(c.allNodes, nil, ksCompare[*corev1.Node]("createTime"), false, 1, 10)
 	var running []*corev1.Pod
 	for _, p := range c.allPods {
-		if !query.PodTerminated(p) {
+		if !kubesphere.PodTerminated(p) {
 			running = append(running, p)
 		}
 	}
 	out := make([]*corev1.Node, 0, len(page))
 	for _, node := range page {
-		var on []*corev1.Pod
+		var total []int64
 		for _, p := range running {
-			if p.Spec.NodeName == node.Name {
-				on = append(on, p)
+			if p.Spec.NodeName != node.Name {
+				continue
+			}
+			vals := kubesphere.PodResourceValues(p)
+			if total == nil {
+				total = make([]int64, len(vals))
+			}
+			for i, v := range vals {
+				total[i] += v
 			}
 		}
-		out = append(out, query.NodeWithResources(node, on))
+		out = append(out, kubesphere.NodeWithResourceValues(node, total))
 	}
 	return out
 }
@@ -257,7 +265,7 @@ func scenarios() []scenario {
 			},
 			ks: func(tb testing.TB, c *benchCluster) {
 				ksList(c.allPods, func(p *corev1.Pod) bool {
-					return strings.Contains(p.Name, "svc-01") && query.PodStatus(p) == "Running"
+					return strings.Contains(p.Name, "svc-01") && kubesphere.PodStatus(p) == "Running"
 				}, podCompare("createTime"), false, 1, 10)
 			},
 		},
@@ -447,7 +455,7 @@ func labelScenarios() []labelScenario {
 			values: url.Values{"labelSelector": {"app=svc-07"}, "sortBy": {"name"}, "ascending": {"true"}, "page": {"40"}, "limit": {"10"}}, ks: app("svc-07")},
 		{name: "(g) app=svc-07 + status=Running, exact total",
 			values: url.Values{"labelSelector": {"app=svc-07"}, "status": {"Running"}, "limit": {"10"}},
-			ks:     func(p *corev1.Pod) bool { return p.Labels["app"] == "svc-07" && query.PodStatus(p) == "Running" }},
+			ks:     func(p *corev1.Pod) bool { return p.Labels["app"] == "svc-07" && kubesphere.PodStatus(p) == "Running" }},
 		{name: "(g) app=svc-07 in one namespace", namespace: "team-042",
 			values: url.Values{"labelSelector": {"app=svc-07"}, "limit": {"10"}}, ks: app("svc-07")},
 	}

@@ -21,7 +21,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
-	"github.com/ks-apiserver/ks-apiserver/pkg/query"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 )
 
 // The KubeSphere query language, on /apis through kube-apiserver and
@@ -153,9 +153,9 @@ func TestQuerySamePageEverywhere(t *testing.T) {
 		{params: url.Values{"sortBy": {"name"}, "ascending": {"true"}, "namespace": {"web-shop"}}, key: byName, ascending: true,
 			filter: func(p *corev1.Pod) bool { return p.Namespace == "web-shop" }},
 		{params: url.Values{"status": {"Running"}, "sortBy": {"createTime"}}, key: byCreation,
-			filter: func(p *corev1.Pod) bool { return query.PodStatus(p) == "Running" }},
+			filter: func(p *corev1.Pod) bool { return kubesphere.PodStatus(p) == "Running" }},
 		{params: url.Values{"status": {"Waiting"}, "sortBy": {"name"}}, key: byName,
-			filter: func(p *corev1.Pod) bool { return query.PodStatus(p) == "Waiting" }},
+			filter: func(p *corev1.Pod) bool { return kubesphere.PodStatus(p) == "Waiting" }},
 		{params: url.Values{"ownerKind": {"ReplicaSet"}, "sortBy": {"name"}}, key: byName,
 			filter: func(p *corev1.Pod) bool {
 				return slices.ContainsFunc(p.OwnerReferences, func(o metav1.OwnerReference) bool { return o.Kind == "ReplicaSet" })

@@ -4,10 +4,29 @@ import (
 	"context"
 
 	dto "github.com/prometheus/client_model/go"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
+
+// NewFixedUpstream serves fixed objects, by resource name, with no informer
+// (as mirrortest.NewUpstream does through informers), for this package's
+// benchmarks: the caches alone, filled synchronously. Every resource is
+// discovered and synced; objects need numeric resourceVersions.
+func NewFixedUpstream(resources []Resource, objects map[string][]runtime.Object) *Upstream {
+	u := NewUpstream(nil, resources, 0, 0)
+	for _, res := range u.resources {
+		c := NewCache(res, 0)
+		for _, obj := range objects[res.Name] {
+			c.apply(watch.Added, obj, nil)
+		}
+		c.synced, c.windowStart = true, c.rv
+		u.caches[res.Name] = c
+	}
+	close(u.discovered)
+	return u
+}
 
 // ApplyEvent feeds one informer event to c, as the handler Follow registers
 // does.

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
@@ -47,7 +48,7 @@ func asUser(ctx context.Context, name string) context.Context {
 func serviceNameQuery(t *testing.T, values url.Values) *query.Query {
 	t.Helper()
 	typ := &query.Type{Resource: "pods", Namespaced: true, Filters: map[string]query.Filter{
-		"serviceName": {Compile: query.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
+		"serviceName": {Compile: kubesphere.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
 	}}
 	q, err := query.Parse(values, query.Native, typ, nil)
 	if err != nil {
@@ -190,7 +191,7 @@ func TestListScope(t *testing.T) {
 func TestRESTFilterReads(t *testing.T) {
 	pods := servedPods()
 	pods.Query.Filters = map[string]query.Filter{
-		"serviceName": {Compile: query.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
+		"serviceName": {Compile: kubesphere.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
 	}
 	// No cache: the upstream API is absent, and the checks still apply.
 	up := NewUpstream(nil, []Resource{*pods}, 0, 100)

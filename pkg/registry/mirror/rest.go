@@ -385,19 +385,8 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	return c.watch(ctx, req, r.res.Convert)
 }
 
-// cache returns the resource's cache, nil when kube-apiserver does not serve
-// the upstream resource. It refuses reads until the cache holds the initial
-// list, so a cache still filling up never reports an existing object missing.
-func (r *REST) cache() (*Cache, error) {
-	c, ok := r.upstream.Cache(r.res)
-	if !ok {
-		return nil, nil
-	}
-	if !c.Synced() {
-		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("the cache of %s is not yet synced with kube-apiserver, retry shortly", r.resource))
-	}
-	return c, nil
-}
+// cache returns the resource's cache (see Upstream.SyncedCache).
+func (r *REST) cache() (*Cache, error) { return r.upstream.SyncedCache(r.res) }
 
 // setTotalItems sets the TotalItems field every list type of the group has.
 func setTotalItems(list runtime.Object, total int64) error {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -73,6 +74,21 @@ func (u *Upstream) Cache(res *Resource) (*Cache, bool) {
 	defer u.mu.RUnlock()
 	c, ok := u.caches[res.Name]
 	return c, ok
+}
+
+// SyncedCache returns the cache to read res from: nil when kube-apiserver
+// does not serve the upstream resource (the mirror is empty), and a 503
+// until the cache holds the initial list, so that a cache still filling up
+// never reports an existing object missing.
+func (u *Upstream) SyncedCache(res *Resource) (*Cache, error) {
+	c, ok := u.Cache(res)
+	if !ok {
+		return nil, nil
+	}
+	if !c.Synced() {
+		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("the cache of %s is not yet synced with kube-apiserver, retry shortly", res.Name))
+	}
+	return c, nil
 }
 
 // Run discovers the wanted resources and starts their informers, then looks

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -25,9 +26,9 @@ func cronjobs() mirror.Resource {
 		},
 		Query: query.Type{
 			Filters: map[string]query.Filter{
-				"status": {Values: query.CronJobStatuses, Attr: query.AttrOf(query.CronJobStatus)},
+				"status": {Values: kubesphere.CronJobStatuses, Attr: query.AttrOf(kubesphere.CronJobStatus)},
 			},
-			SortKeys: map[string]query.SortKey{"lastScheduleTime": {Of: query.TimeKeyOf(query.CronJobLastScheduleTime)}},
+			SortKeys: map[string]query.SortKey{"lastScheduleTime": {Of: query.TimeKeyOf(kubesphere.CronJobLastScheduleTime)}},
 		},
 	}
 }

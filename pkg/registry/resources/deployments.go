@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -25,9 +26,9 @@ func deployments() mirror.Resource {
 		},
 		Query: query.Type{
 			Filters: map[string]query.Filter{
-				"status": {Values: query.WorkloadStatuses, Attr: query.AttrOf(query.DeploymentStatus)},
+				"status": {Values: kubesphere.WorkloadStatuses, Attr: query.AttrOf(kubesphere.DeploymentStatus)},
 			},
-			SortKeys: map[string]query.SortKey{"updateTime": {Of: query.TimeKeyOf(query.DeploymentUpdateTime)}},
+			SortKeys: map[string]query.SortKey{"updateTime": {Of: query.TimeKeyOf(kubesphere.DeploymentUpdateTime)}},
 			Aliases:  map[string]string{"lastUpdateTimestamp": "updateTime"},
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -31,11 +32,11 @@ func jobs() mirror.Resource {
 		},
 		Query: query.Type{
 			Filters: map[string]query.Filter{
-				"status": {Values: query.JobStatuses, Attr: query.AttrOf(query.JobStatus)},
+				"status": {Values: kubesphere.JobStatuses, Attr: query.AttrOf(kubesphere.JobStatus)},
 			},
 			SortKeys: map[string]query.SortKey{
-				"updateTime": {Of: query.TimeKeyOf(query.JobUpdateTime)},
-				"status":     {Of: query.KeyOf(func(j *batchv1.Job) query.Key { return query.Key{Str: query.JobStatus(j)} })},
+				"updateTime": {Of: query.TimeKeyOf(kubesphere.JobUpdateTime)},
+				"status":     {Of: query.KeyOf(func(j *batchv1.Job) query.Key { return query.Key{Str: kubesphere.JobStatus(j)} })},
 			},
 			Aliases: map[string]string{"lastUpdateTimestamp": "updateTime"},
 		},

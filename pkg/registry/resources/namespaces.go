@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -28,7 +29,7 @@ func namespaces() mirror.Resource {
 			return &corev1.Namespace{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 		Query: query.Type{Filters: map[string]query.Filter{
-			"status": {Values: query.NamespacePhases, Attr: query.AttrOf(func(n *corev1.Namespace) string { return string(n.Status.Phase) })},
+			"status": {Values: kubesphere.NamespacePhases, Attr: query.AttrOf(func(n *corev1.Namespace) string { return string(n.Status.Phase) })},
 		}},
 	}
 }

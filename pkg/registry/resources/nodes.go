@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -31,11 +32,11 @@ func nodes() mirror.Resource {
 		},
 		Query: query.Type{
 			Filters: map[string]query.Filter{
-				"status": {Values: query.NodeStatuses, Attr: query.AttrOf(query.NodeStatus)},
+				"status": {Values: kubesphere.NodeStatuses, Attr: query.AttrOf(kubesphere.NodeStatus)},
 			},
 			Decorate: query.DecorateOf(func(n *corev1.Node, env query.Env) *corev1.Node {
 				// Totals the pods index keeps per node as pods come and go.
-				return query.NodeWithResourceValues(n, query.GroupSum(env, "pods", query.PodGroupNode, n.Name, podResourceValues))
+				return kubesphere.NodeWithResourceValues(n, query.GroupSum(env, "pods", kubesphere.PodGroupNode, n.Name, podResourceValues))
 			}),
 			DecorateReads: []query.Read{{Resource: "pods", AllNamespaces: true}},
 		},

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -25,13 +26,13 @@ func persistentvolumeclaims() mirror.Resource {
 		},
 		Query: query.Type{
 			Filters: map[string]query.Filter{
-				"status": {Values: query.PVCPhases, FoldCase: true, Attr: query.AttrOf(func(p *corev1.PersistentVolumeClaim) string { return string(p.Status.Phase) })},
+				"status": {Values: kubesphere.PVCPhases, FoldCase: true, Attr: query.AttrOf(func(p *corev1.PersistentVolumeClaim) string { return string(p.Status.Phase) })},
 				// Not an Attr: a PVC without a class must match no value, "" included.
-				"storageClassName": {Compile: query.MatchOf(query.PVCStorageClassIs)},
+				"storageClassName": {Compile: query.MatchOf(kubesphere.PVCStorageClassIs)},
 			},
-			Groups: map[string]func(runtime.Object) []string{query.PVCGroupStorageClass: query.GroupOf(query.PVCStorageClasses)},
+			Groups: map[string]func(runtime.Object) []string{kubesphere.PVCGroupStorageClass: query.GroupOf(kubesphere.PVCStorageClasses)},
 			Decorate: query.DecorateOf(func(p *corev1.PersistentVolumeClaim, env query.Env) *corev1.PersistentVolumeClaim {
-				return query.PVCWithInUse(p, env != nil && len(env.Group("pods", query.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0)
+				return kubesphere.PVCWithInUse(p, env != nil && len(env.Group("pods", kubesphere.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0)
 			}),
 			DecorateReads: []query.Read{{Resource: "pods"}},
 		},

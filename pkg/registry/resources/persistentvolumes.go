@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -24,8 +25,8 @@ func persistentvolumes() mirror.Resource {
 			return &corev1.PersistentVolume{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 		Query: query.Type{Filters: map[string]query.Filter{
-			"status":           {Values: query.PVPhases, FoldCase: true, Attr: query.AttrOf(func(p *corev1.PersistentVolume) string { return string(p.Status.Phase) })},
-			"storageClassName": {Compile: query.MatchOf(query.PVStorageClassIs)},
+			"status":           {Values: kubesphere.PVPhases, FoldCase: true, Attr: query.AttrOf(func(p *corev1.PersistentVolume) string { return string(p.Status.Phase) })},
+			"storageClassName": {Compile: query.MatchOf(kubesphere.PVStorageClassIs)},
 		}},
 	}
 }

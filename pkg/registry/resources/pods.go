@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -41,16 +42,16 @@ func pods() mirror.Resource {
 		Query: query.Type{
 			Filters: map[string]query.Filter{
 				"nodeName":    {Attr: query.AttrOf(func(p *corev1.Pod) string { return p.Spec.NodeName })},
-				"pvcName":     {Compile: query.MatchOf(query.PodMountsPVC)},
-				"serviceName": {Compile: query.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
-				"phase":       {Values: query.PodPhases, Attr: query.AttrOf(func(p *corev1.Pod) string { return string(p.Status.Phase) })},
-				"status":      {Values: query.PodStatuses, Attr: query.AttrOf(query.PodStatus)},
+				"pvcName":     {Compile: query.MatchOf(kubesphere.PodMountsPVC)},
+				"serviceName": {Compile: kubesphere.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
+				"phase":       {Values: kubesphere.PodPhases, Attr: query.AttrOf(func(p *corev1.Pod) string { return string(p.Status.Phase) })},
+				"status":      {Values: kubesphere.PodStatuses, Attr: query.AttrOf(kubesphere.PodStatus)},
 			},
 			Groups: map[string]func(runtime.Object) []string{
-				query.PodGroupNode: query.GroupOf(query.PodNodeGroup),
-				query.PodGroupPVC:  query.GroupOf(query.PodPVCGroup),
+				kubesphere.PodGroupNode: query.GroupOf(kubesphere.PodNodeGroup),
+				kubesphere.PodGroupPVC:  query.GroupOf(kubesphere.PodPVCGroup),
 			},
-			Sums: map[string]func(runtime.Object) []int64{query.PodGroupNode: podResourceValues},
+			Sums: map[string]func(runtime.Object) []int64{kubesphere.PodGroupNode: podResourceValues},
 		},
 	}
 }
@@ -68,5 +69,5 @@ func primaryIP(p *corev1.Pod) string {
 // computed annotations.
 func podResourceValues(obj runtime.Object) []int64 {
 	p, _ := obj.(*corev1.Pod)
-	return query.PodResourceValues(p)
+	return kubesphere.PodResourceValues(p)
 }

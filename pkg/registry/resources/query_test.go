@@ -22,6 +22,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
@@ -352,12 +353,12 @@ func TestVocabularyPods(t *testing.T) {
 		return out
 	}
 	for key, want := range map[string][]string{"n1": {"a/web-1"}, "n2": {"a/web-2"}, "n3": nil, "": nil} {
-		if got := group(query.PodGroupNode, key); !slices.Equal(got, want) {
+		if got := group(kubesphere.PodGroupNode, key); !slices.Equal(got, want) {
 			t.Errorf("node group %q = %v, want %v", key, got, want)
 		}
 	}
 	for key, want := range map[string][]string{"a/data": {"a/web-1", "a/web-2"}, "a/logs": {"a/web-2"}, "a/scratch": {"a/batch"}, "b/data": nil} {
-		if got := group(query.PodGroupPVC, key); !slices.Equal(got, want) {
+		if got := group(kubesphere.PodGroupPVC, key); !slices.Equal(got, want) {
 			t.Errorf("pvc group %q = %v, want %v", key, got, want)
 		}
 	}
@@ -367,11 +368,11 @@ func TestVocabularyPods(t *testing.T) {
 	if err := e.indexes["pods"].Set(moved); err != nil {
 		t.Fatal(err)
 	}
-	if got := group(query.PodGroupNode, "n2"); got != nil {
+	if got := group(kubesphere.PodGroupNode, "n2"); got != nil {
 		t.Errorf("terminated pod still in node group: %v", got)
 	}
 	e.indexes["pods"].Delete(moved)
-	if got := group(query.PodGroupPVC, "a/logs"); got != nil {
+	if got := group(kubesphere.PodGroupPVC, "a/logs"); got != nil {
 		t.Errorf("deleted pod still in pvc group: %v", got)
 	}
 	if !equality.Semantic.DeepEqual(before, e.copies()) {
@@ -416,7 +417,7 @@ func TestVocabularyStorage(t *testing.T) {
 		return m.GetAnnotations()
 	}
 	for key, want := range map[string]string{"a/data": "true", "a/logs": "true", "a/scratch": "true", "b/data": "false", "b/orphan": "false"} {
-		if got := decorate("persistentvolumeclaims", key)[query.AnnotationPVCInUse]; got != want {
+		if got := decorate("persistentvolumeclaims", key)[kubesphere.AnnotationPVCInUse]; got != want {
 			t.Errorf("pvc %s in-use = %q, want %q", key, got, want)
 		}
 	}
@@ -424,7 +425,7 @@ func TestVocabularyStorage(t *testing.T) {
 		t.Errorf("pvc annotations lost: %q", got)
 	}
 	for key, want := range map[string]string{"/gold": "2", "/silver": "2", "/bronze": "0"} {
-		if got := decorate("storageclasses", key)[query.AnnotationStorageClassPVCCount]; got != want {
+		if got := decorate("storageclasses", key)[kubesphere.AnnotationStorageClassPVCCount]; got != want {
 			t.Errorf("storage class %s pvc-count = %q, want %q", key, got, want)
 		}
 	}
@@ -455,10 +456,10 @@ func TestVocabularyNodesNamespaces(t *testing.T) {
 	}
 	// n1: web-1 (500m, 1Gi) runs; batch (Succeeded) and b/web-1 (Failed) do not count.
 	want := map[string]map[string]string{
-		"n1": {query.AnnotationNodeCPURequests: "500m", query.AnnotationNodeMemoryRequests: "1Gi", query.AnnotationNodeCPULimits: "0",
-			query.AnnotationNodeCPURequestsFraction: "25%", query.AnnotationNodeMemoryRequestsFraction: "25%", query.AnnotationNodeMemoryLimitsFraction: "0%"},
-		"n2": {query.AnnotationNodeCPURequests: "250m", query.AnnotationNodeCPURequestsFraction: "12%"},
-		"n3": {query.AnnotationNodeCPURequests: "0", query.AnnotationNodeCPURequestsFraction: "0%"},
+		"n1": {kubesphere.AnnotationNodeCPURequests: "500m", kubesphere.AnnotationNodeMemoryRequests: "1Gi", kubesphere.AnnotationNodeCPULimits: "0",
+			kubesphere.AnnotationNodeCPURequestsFraction: "25%", kubesphere.AnnotationNodeMemoryRequestsFraction: "25%", kubesphere.AnnotationNodeMemoryLimitsFraction: "0%"},
+		"n2": {kubesphere.AnnotationNodeCPURequests: "250m", kubesphere.AnnotationNodeCPURequestsFraction: "12%"},
+		"n3": {kubesphere.AnnotationNodeCPURequests: "0", kubesphere.AnnotationNodeCPURequestsFraction: "0%"},
 	}
 	for name, w := range want {
 		got := ann(name)

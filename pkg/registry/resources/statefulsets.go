@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -24,7 +25,7 @@ func statefulsets() mirror.Resource {
 			return &appsv1.StatefulSet{ObjectMeta: s.ObjectMeta, Spec: s.Spec, Status: s.Status}
 		},
 		Query: query.Type{Filters: map[string]query.Filter{
-			"status": {Values: query.WorkloadStatuses, Attr: query.AttrOf(query.StatefulSetStatus)},
+			"status": {Values: kubesphere.WorkloadStatuses, Attr: query.AttrOf(kubesphere.StatefulSetStatus)},
 		}},
 	}
 }

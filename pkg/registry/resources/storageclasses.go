@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
@@ -27,9 +28,9 @@ func storageclasses() mirror.Resource {
 			Decorate: query.DecorateOf(func(sc *storagev1.StorageClass, env query.Env) *storagev1.StorageClass {
 				n := 0
 				if env != nil {
-					n = len(env.Group("persistentvolumeclaims", query.PVCGroupStorageClass, sc.Name))
+					n = len(env.Group("persistentvolumeclaims", kubesphere.PVCGroupStorageClass, sc.Name))
 				}
-				return query.StorageClassWithPVCCount(sc, n)
+				return kubesphere.StorageClassWithPVCCount(sc, n)
 			}),
 			DecorateReads: []query.Read{{Resource: "persistentvolumeclaims", AllNamespaces: true}},
 		},

@@ -1,4 +1,4 @@
-package query_test
+package kubesphere_test
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/ks-apiserver/ks-apiserver/pkg/query"
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 )
 
 func rl(kv ...string) corev1.ResourceList {
@@ -68,7 +68,7 @@ func TestPodRequestsAndLimits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			pod := &corev1.Pod{Spec: c.spec}
 			before := pod.DeepCopy()
-			reqs, limits := query.PodRequestsAndLimits(pod)
+			reqs, limits := kubesphere.PodRequestsAndLimits(pod)
 			if got := listString(reqs); !equality.Semantic.DeepEqual(got, c.reqs) {
 				t.Errorf("requests = %v, want %v", got, c.reqs)
 			}
@@ -85,6 +85,25 @@ func TestPodRequestsAndLimits(t *testing.T) {
 func nodePod(name, node string, phase corev1.PodPhase, spec corev1.PodSpec) *corev1.Pod {
 	spec.NodeName = node
 	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns"}, Spec: spec, Status: corev1.PodStatus{Phase: phase}}
+}
+
+// nodeWithResources annotates node as a get or list does: with the totals
+// of the pods bound to it that have not terminated.
+func nodeWithResources(node *corev1.Node, pods []*corev1.Pod) *corev1.Node {
+	var total []int64
+	for _, pod := range pods {
+		if node == nil || pod == nil || pod.Spec.NodeName != node.Name || kubesphere.PodTerminated(pod) {
+			continue
+		}
+		vals := kubesphere.PodResourceValues(pod)
+		if total == nil {
+			total = make([]int64, len(vals))
+		}
+		for i, v := range vals {
+			total[i] += v
+		}
+	}
+	return kubesphere.NodeWithResourceValues(node, total)
 }
 
 func TestNodeWithResources(t *testing.T) {
@@ -109,17 +128,17 @@ func TestNodeWithResources(t *testing.T) {
 	for i, p := range pods {
 		beforePods[i] = p.DeepCopy()
 	}
-	got := query.NodeWithResources(node, pods)
+	got := nodeWithResources(node, pods)
 	want := map[string]string{
-		"keep":                                     "me",
-		query.AnnotationNodeCPURequests:            "1600m", // max(500m, 1500m) + 100m overhead
-		query.AnnotationNodeCPULimits:              "4100m", // 2 + 100m overhead + 2
-		query.AnnotationNodeMemoryRequests:         "1536Mi",
-		query.AnnotationNodeMemoryLimits:           "2Gi",
-		query.AnnotationNodeCPURequestsFraction:    "53%", // 1600/3000 = 53.3
-		query.AnnotationNodeCPULimitsFraction:      "136%",
-		query.AnnotationNodeMemoryRequestsFraction: "50%",
-		query.AnnotationNodeMemoryLimitsFraction:   "66%", // truncated, not rounded
+		"keep":                                          "me",
+		kubesphere.AnnotationNodeCPURequests:            "1600m", // max(500m, 1500m) + 100m overhead
+		kubesphere.AnnotationNodeCPULimits:              "4100m", // 2 + 100m overhead + 2
+		kubesphere.AnnotationNodeMemoryRequests:         "1536Mi",
+		kubesphere.AnnotationNodeMemoryLimits:           "2Gi",
+		kubesphere.AnnotationNodeCPURequestsFraction:    "53%", // 1600/3000 = 53.3
+		kubesphere.AnnotationNodeCPULimitsFraction:      "136%",
+		kubesphere.AnnotationNodeMemoryRequestsFraction: "50%",
+		kubesphere.AnnotationNodeMemoryLimitsFraction:   "66%", // truncated, not rounded
 	}
 	if !equality.Semantic.DeepEqual(got.Annotations, want) {
 		t.Errorf("annotations = %v\nwant %v", got.Annotations, want)
@@ -139,12 +158,12 @@ func TestNodeWithResources(t *testing.T) {
 
 	// No pods, no annotations map, no allocatable.
 	bare := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n3"}}
-	got = query.NodeWithResources(bare, nil)
+	got = nodeWithResources(bare, nil)
 	wantBare := map[string]string{
-		query.AnnotationNodeCPURequests: "0", query.AnnotationNodeCPULimits: "0",
-		query.AnnotationNodeMemoryRequests: "0", query.AnnotationNodeMemoryLimits: "0",
-		query.AnnotationNodeCPURequestsFraction: "0%", query.AnnotationNodeCPULimitsFraction: "0%",
-		query.AnnotationNodeMemoryRequestsFraction: "0%", query.AnnotationNodeMemoryLimitsFraction: "0%",
+		kubesphere.AnnotationNodeCPURequests: "0", kubesphere.AnnotationNodeCPULimits: "0",
+		kubesphere.AnnotationNodeMemoryRequests: "0", kubesphere.AnnotationNodeMemoryLimits: "0",
+		kubesphere.AnnotationNodeCPURequestsFraction: "0%", kubesphere.AnnotationNodeCPULimitsFraction: "0%",
+		kubesphere.AnnotationNodeMemoryRequestsFraction: "0%", kubesphere.AnnotationNodeMemoryLimitsFraction: "0%",
 	}
 	if !equality.Semantic.DeepEqual(got.Annotations, wantBare) {
 		t.Errorf("bare node annotations = %v", got.Annotations)
@@ -154,12 +173,12 @@ func TestNodeWithResources(t *testing.T) {
 	}
 	// Allocatable zero with requests: 0%.
 	zeroAlloc := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Status: corev1.NodeStatus{Allocatable: rl("cpu", "0", "memory", "0")}}
-	got = query.NodeWithResources(zeroAlloc, pods)
-	if got.Annotations[query.AnnotationNodeCPURequestsFraction] != "0%" || got.Annotations[query.AnnotationNodeMemoryLimitsFraction] != "0%" ||
-		got.Annotations[query.AnnotationNodeCPURequests] != "1600m" {
+	got = nodeWithResources(zeroAlloc, pods)
+	if got.Annotations[kubesphere.AnnotationNodeCPURequestsFraction] != "0%" || got.Annotations[kubesphere.AnnotationNodeMemoryLimitsFraction] != "0%" ||
+		got.Annotations[kubesphere.AnnotationNodeCPURequests] != "1600m" {
 		t.Errorf("zero allocatable annotations = %v", got.Annotations)
 	}
-	if query.NodeWithResources(nil, pods) != nil {
+	if nodeWithResources(nil, pods) != nil {
 		t.Error("nil node")
 	}
 }

@@ -1,4 +1,4 @@
-package query_test
+package kubesphere_test
 
 import (
 	"slices"
@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
@@ -49,16 +50,16 @@ func TestPodVolumesAndGroups(t *testing.T) {
 		Status: corev1.PodStatus{Phase: corev1.PodRunning},
 	}
 	before := pod.DeepCopy()
-	if got := query.PodClaimNames(pod); !slices.Equal(got, []string{"data", "logs"}) {
+	if got := kubesphere.PodClaimNames(pod); !slices.Equal(got, []string{"data", "logs"}) {
 		t.Errorf("PodClaimNames = %v", got)
 	}
-	if got := query.PodPVCGroup(pod); !slices.Equal(got, []string{"ns/data", "ns/logs"}) {
+	if got := kubesphere.PodPVCGroup(pod); !slices.Equal(got, []string{"ns/data", "ns/logs"}) {
 		t.Errorf("PodPVCGroup = %v", got)
 	}
-	if got := query.PodNodeGroup(pod); !slices.Equal(got, []string{"n1"}) {
+	if got := kubesphere.PodNodeGroup(pod); !slices.Equal(got, []string{"n1"}) {
 		t.Errorf("PodNodeGroup = %v", got)
 	}
-	if !query.PodMountsPVC(pod, "logs") || query.PodMountsPVC(pod, "tmp") || query.PodMountsPVC(pod, "") || query.PodMountsPVC(pod, "dat") {
+	if !kubesphere.PodMountsPVC(pod, "logs") || kubesphere.PodMountsPVC(pod, "tmp") || kubesphere.PodMountsPVC(pod, "") || kubesphere.PodMountsPVC(pod, "dat") {
 		t.Error("PodMountsPVC")
 	}
 	if !equality.Semantic.DeepEqual(before, pod) {
@@ -67,18 +68,18 @@ func TestPodVolumesAndGroups(t *testing.T) {
 	for _, phase := range []corev1.PodPhase{corev1.PodSucceeded, corev1.PodFailed} {
 		done := pod.DeepCopy()
 		done.Status.Phase = phase
-		if got := query.PodNodeGroup(done); got != nil {
+		if got := kubesphere.PodNodeGroup(done); got != nil {
 			t.Errorf("%s pod in node group %v", phase, got)
 		}
-		if got := query.PodPVCGroup(done); len(got) != 2 {
+		if got := kubesphere.PodPVCGroup(done); len(got) != 2 {
 			t.Errorf("%s pod still mounts its claims for in-use: %v", phase, got)
 		}
 	}
 	zero := &corev1.Pod{}
-	if query.PodNodeGroup(zero) != nil || query.PodPVCGroup(zero) != nil || query.PodClaimNames(zero) != nil || query.PodMountsPVC(zero, "") {
+	if kubesphere.PodNodeGroup(zero) != nil || kubesphere.PodPVCGroup(zero) != nil || kubesphere.PodClaimNames(zero) != nil || kubesphere.PodMountsPVC(zero, "") {
 		t.Error("zero pod is in a group")
 	}
-	if query.PodNodeGroup(nil) != nil || query.PodPVCGroup(nil) != nil || query.PodMountsPVC(nil, "x") || query.PodTerminated(nil) {
+	if kubesphere.PodNodeGroup(nil) != nil || kubesphere.PodPVCGroup(nil) != nil || kubesphere.PodMountsPVC(nil, "x") || kubesphere.PodTerminated(nil) {
 		t.Error("nil pod")
 	}
 }
@@ -87,7 +88,7 @@ func TestPVCStorageClass(t *testing.T) {
 	pvc := func(class *string, beta string) *corev1.PersistentVolumeClaim {
 		p := &corev1.PersistentVolumeClaim{Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: class}}
 		if beta != "" {
-			p.Annotations = map[string]string{query.AnnotationBetaStorageClass: beta}
+			p.Annotations = map[string]string{kubesphere.AnnotationBetaStorageClass: beta}
 		}
 		return p
 	}
@@ -106,21 +107,21 @@ func TestPVCStorageClass(t *testing.T) {
 		{"nil pvc", nil, nil, map[string]bool{"": false}},
 	}
 	for _, c := range cases {
-		if got := query.PVCStorageClasses(c.pvc); !slices.Equal(got, c.classes) {
+		if got := kubesphere.PVCStorageClasses(c.pvc); !slices.Equal(got, c.classes) {
 			t.Errorf("%s: PVCStorageClasses = %v, want %v", c.name, got, c.classes)
 		}
 		for v, want := range c.matches {
-			if got := query.PVCStorageClassIs(c.pvc, v); got != want {
+			if got := kubesphere.PVCStorageClassIs(c.pvc, v); got != want {
 				t.Errorf("%s: PVCStorageClassIs(%q) = %v", c.name, v, got)
 			}
 		}
 	}
 	pv := &corev1.PersistentVolume{}
-	if query.PVStorageClassIs(pv, "") || query.PVStorageClassIs(nil, "") {
+	if kubesphere.PVStorageClassIs(pv, "") || kubesphere.PVStorageClassIs(nil, "") {
 		t.Error("a PV without class matches")
 	}
 	pv.Spec.StorageClassName = "gold"
-	if !query.PVStorageClassIs(pv, "gold") || query.PVStorageClassIs(pv, "") || query.PVStorageClassIs(pv, "GOLD") {
+	if !kubesphere.PVStorageClassIs(pv, "gold") || kubesphere.PVStorageClassIs(pv, "") || kubesphere.PVStorageClassIs(pv, "GOLD") {
 		t.Error("PVStorageClassIs")
 	}
 }
@@ -128,8 +129,8 @@ func TestPVCStorageClass(t *testing.T) {
 func TestStorageAnnotations(t *testing.T) {
 	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "ns"}}
 	for _, inUse := range []bool{true, false} {
-		got := query.PVCWithInUse(pvc, inUse)
-		want := map[string]string{query.AnnotationPVCInUse: map[bool]string{true: "true", false: "false"}[inUse]}
+		got := kubesphere.PVCWithInUse(pvc, inUse)
+		want := map[string]string{kubesphere.AnnotationPVCInUse: map[bool]string{true: "true", false: "false"}[inUse]}
 		if !equality.Semantic.DeepEqual(got.Annotations, want) {
 			t.Errorf("in-use %v: %v", inUse, got.Annotations)
 		}
@@ -137,23 +138,23 @@ func TestStorageAnnotations(t *testing.T) {
 	if pvc.Annotations != nil {
 		t.Error("pvc mutated")
 	}
-	pvc.Annotations = map[string]string{"a": "b", query.AnnotationPVCInUse: "stale"}
-	got := query.PVCWithInUse(pvc, false)
-	if got.Annotations["a"] != "b" || got.Annotations[query.AnnotationPVCInUse] != "false" || pvc.Annotations[query.AnnotationPVCInUse] != "stale" {
+	pvc.Annotations = map[string]string{"a": "b", kubesphere.AnnotationPVCInUse: "stale"}
+	got := kubesphere.PVCWithInUse(pvc, false)
+	if got.Annotations["a"] != "b" || got.Annotations[kubesphere.AnnotationPVCInUse] != "false" || pvc.Annotations[kubesphere.AnnotationPVCInUse] != "stale" {
 		t.Errorf("annotations %v, input %v", got.Annotations, pvc.Annotations)
 	}
 
 	sc := &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "gold"}}
 	for _, n := range []int{0, 3} {
-		got := query.StorageClassWithPVCCount(sc, n)
-		if want := map[string]string{query.AnnotationStorageClassPVCCount: map[int]string{0: "0", 3: "3"}[n]}; !equality.Semantic.DeepEqual(got.Annotations, want) {
+		got := kubesphere.StorageClassWithPVCCount(sc, n)
+		if want := map[string]string{kubesphere.AnnotationStorageClassPVCCount: map[int]string{0: "0", 3: "3"}[n]}; !equality.Semantic.DeepEqual(got.Annotations, want) {
 			t.Errorf("pvc-count %d: %v", n, got.Annotations)
 		}
 	}
 	if sc.Annotations != nil {
 		t.Error("storage class mutated")
 	}
-	if query.PVCWithInUse(nil, true) != nil || query.StorageClassWithPVCCount(nil, 1) != nil {
+	if kubesphere.PVCWithInUse(nil, true) != nil || kubesphere.StorageClassWithPVCCount(nil, 1) != nil {
 		t.Error("nil inputs")
 	}
 }
@@ -191,7 +192,7 @@ func TestPodServiceName(t *testing.T) {
 	}
 	for value, want := range cases {
 		env.gets = 0
-		p, err := query.CompilePodServiceName(value, env)
+		p, err := kubesphere.CompilePodServiceName(value, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +207,7 @@ func TestPodServiceName(t *testing.T) {
 		}
 	}
 	// A long-lived predicate (a watch's) follows a change of the service.
-	p, _ := query.CompilePodServiceName("web", env)
+	p, _ := kubesphere.CompilePodServiceName("web", env)
 	if !p(items[0]) || p(items[2]) {
 		t.Fatal("before the change")
 	}
@@ -216,34 +217,7 @@ func TestPodServiceName(t *testing.T) {
 	if p(items[0]) || !p(items[2]) {
 		t.Error("the predicate kept the old selector after the service changed")
 	}
-	if p, _ := query.CompilePodServiceName("web", nil); p(items[0]) {
+	if p, _ := kubesphere.CompilePodServiceName("web", nil); p(items[0]) {
 		t.Error("nil env matches")
-	}
-	if query.PodInService(nil, &corev1.Pod{}) || query.PodInService(svc("a", "web", map[string]string{"app": "web"}), (*corev1.Pod)(nil)) {
-		t.Error("PodInService nil")
-	}
-	if !query.PodInService(svc("a", "web", map[string]string{"app": "web"}), items[0].Object.(*corev1.Pod)) ||
-		query.PodInService(svc("b", "web", map[string]string{"app": "web"}), items[0].Object.(*corev1.Pod)) {
-		t.Error("PodInService")
-	}
-}
-
-func TestAdapters(t *testing.T) {
-	attr := query.AttrOf(func(p *corev1.Pod) string { return p.Name })
-	key := query.KeyOf(func(p *corev1.Pod) query.Key { return query.Key{Str: p.Name} })
-	group := query.GroupOf(func(p *corev1.Pod) []string { return []string{p.Name} })
-	decorate := query.DecorateOf(func(p *corev1.Pod, _ query.Env) *corev1.Pod { p = p.DeepCopy(); p.Name += "!"; return p })
-	match, _ := query.MatchOf(func(p *corev1.Pod, v string) bool { return p.Name == v })("x", nil)
-	for _, obj := range []runtime.Object{nil, (*corev1.Pod)(nil), &corev1.Node{}, (*corev1.Node)(nil)} {
-		if attr(obj) != "" || key(obj) != (query.Key{}) || group(obj) != nil || decorate(obj, nil) != obj || match(&query.Item{Object: obj}) {
-			t.Errorf("%T: adapters reached the typed function", obj)
-		}
-	}
-	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "x"}}
-	if attr(p) != "x" || key(p).Str != "x" || !slices.Equal(group(p), []string{"x"}) || !match(&query.Item{Object: p}) {
-		t.Error("adapters on a pod")
-	}
-	if d := decorate(p, nil).(*corev1.Pod); d.Name != "x!" || p.Name != "x" {
-		t.Error("DecorateOf")
 	}
 }

@@ -1,4 +1,4 @@
-package query
+package kubesphere
 
 import (
 	"sync"
@@ -6,6 +6,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
 // Group names of pods, kept up to date by the pods' index.
@@ -54,23 +56,13 @@ func PodMountsPVC(pod *corev1.Pod, claimName string) bool {
 	return false
 }
 
-// PodInService tells whether a service selects the pod, as KubeSphere
-// 3.3's podBelongToService: same namespace, a non-empty spec.selector, and
-// the selector matches the pod's labels. A nil service selects nothing.
-func PodInService(svc *corev1.Service, pod *corev1.Pod) bool {
-	if svc == nil || pod == nil || svc.Namespace != pod.Namespace || len(svc.Spec.Selector) == 0 {
-		return false
-	}
-	return labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(pod.Labels))
-}
-
-// CompilePodServiceName is KubeSphere 3.3's pods serviceName filter: the
-// pods that the Service named value, in the pod's namespace, selects (see
-// PodInService). A missing service, or one with an empty selector, matches
-// nothing. The service is read from env's "services" cache for every pod, so
+// CompilePodServiceName is KubeSphere 3.3's pods serviceName filter
+// (podBelongToService): the pods that the Service named value, in the pod's
+// namespace, selects with its spec.selector. A missing service, or one with
+// an empty selector, matches nothing. The service is read from env's "services" cache for every pod, so
 // a long-lived predicate (a watch's) follows changes of the service; its
 // parsed selector is reused while the cached service object is the same.
-func CompilePodServiceName(value string, env Env) (Predicate, error) {
+func CompilePodServiceName(value string, env query.Env) (query.Predicate, error) {
 	type parsed struct {
 		svc runtime.Object
 		sel labels.Selector
@@ -91,15 +83,15 @@ func CompilePodServiceName(value string, env Env) (Predicate, error) {
 			return p.sel
 		}
 		var sel labels.Selector
-		if svc, isSvc := as[*corev1.Service](obj); isSvc && len(svc.Spec.Selector) > 0 {
+		if svc, isSvc := obj.(*corev1.Service); isSvc && svc != nil && len(svc.Spec.Selector) > 0 {
 			sel = labels.SelectorFromSet(svc.Spec.Selector)
 		}
 		memo[ns] = parsed{svc: obj, sel: sel}
 		return sel
 	}
-	return func(it *Item) bool {
-		pod, ok := as[*corev1.Pod](it.Object)
-		if !ok {
+	return func(it *query.Item) bool {
+		pod, ok := it.Object.(*corev1.Pod)
+		if !ok || pod == nil {
 			return false
 		}
 		sel := selectorIn(pod.Namespace)

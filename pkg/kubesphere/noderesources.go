@@ -1,4 +1,4 @@
-package query
+package kubesphere
 
 import (
 	"fmt"
@@ -93,40 +93,6 @@ func maxList(list, other corev1.ResourceList) {
 	}
 }
 
-// NodeWithResources is KubeSphere 3.3's node annotation (nodesGetter's
-// annotateNode): a deep copy of node carrying the sums of the requests and
-// limits of the pods on it (PodRequestsAndLimits) as
-// node.kubesphere.io/{cpu,memory}-{requests,limits} (Quantity.String(), "0"
-// for none), and each as a share of status.allocatable as
-// node.kubesphere.io/{cpu,memory}-{requests,limits}-fraction ("%d%%",
-// truncated; "0%" when allocatable is zero; CPU compared in millicores,
-// memory in bytes). The node is never mutated.
-//
-// Only pods bound to the node (spec.nodeName) that have not terminated
-// (phase neither Succeeded nor Failed) count, for a get as for a list:
-// KubeSphere's list did so, but its get counted terminated pods too, and
-// annotated nothing at all when the cluster had no pod; here every node
-// carries the eight annotations.
-func NodeWithResources(node *corev1.Node, pods []*corev1.Pod) *corev1.Node {
-	if node == nil {
-		return nil
-	}
-	var total []int64
-	for _, pod := range pods {
-		if pod == nil || pod.Spec.NodeName != node.Name || PodTerminated(pod) {
-			continue
-		}
-		vals := PodResourceValues(pod)
-		if total == nil {
-			total = make([]int64, len(vals))
-		}
-		for i, v := range vals {
-			total[i] += v
-		}
-	}
-	return NodeWithResourceValues(node, total)
-}
-
 // The values of PodResourceValues: CPU requests and limits in millicores,
 // memory requests and limits in bytes, then for each of those four how many
 // quantities were written in binary (Ki, Mi, ...) and in decimal notation.
@@ -175,10 +141,22 @@ func PodResourceValues(pod *corev1.Pod) []int64 {
 	return vals
 }
 
-// NodeWithResourceValues is NodeWithResources from the totals of
-// PodResourceValues over the node's pods (nil for none). A sum prints in the
-// notation most of its pods' quantities used (KubeSphere's printed in the
-// first pod's), so "100m" requests add up to "1500m" and "128Mi" to "1920Mi".
+// NodeWithResourceValues is KubeSphere 3.3's node annotation (nodesGetter's
+// annotateNode): a deep copy of node carrying total, the sums of
+// PodResourceValues over the pods on it (nil for none), as
+// node.kubesphere.io/{cpu,memory}-{requests,limits} (Quantity.String(), "0"
+// for none), and each as a share of status.allocatable as
+// node.kubesphere.io/{cpu,memory}-{requests,limits}-fraction ("%d%%",
+// truncated; "0%" when allocatable is zero; CPU compared in millicores,
+// memory in bytes). The node is never mutated. A sum prints in the notation
+// most of its pods' quantities used (KubeSphere's printed in the first
+// pod's), so "100m" requests add up to "1500m" and "128Mi" to "1920Mi".
+//
+// The caller sums only pods bound to the node (spec.nodeName) that have not
+// terminated (PodTerminated), for a get as for a list: KubeSphere's list did
+// so, but its get counted terminated pods too, and annotated nothing at all
+// when the cluster had no pod; here every node carries the eight
+// annotations.
 func NodeWithResourceValues(node *corev1.Node, total []int64) *corev1.Node {
 	if node == nil {
 		return nil
