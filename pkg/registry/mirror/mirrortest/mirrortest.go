@@ -100,9 +100,9 @@ func fixedListWatch(objs []runtime.Object) cache.ListerWatcher {
 		}
 	}
 	return fixedLister{&cache.ListWatch{
-		ListFunc: func(metav1.ListOptions) (runtime.Object, error) {
+		ListWithContextFunc: func(context.Context, metav1.ListOptions) (runtime.Object, error) {
 			return &metav1.List{ListMeta: metav1.ListMeta{ResourceVersion: strconv.FormatUint(newest, 10)}, Items: items}, nil
 		},
-		WatchFunc: func(metav1.ListOptions) (watch.Interface, error) { return watch.NewFake(), nil },
+		WatchFuncWithContext: func(context.Context, metav1.ListOptions) (watch.Interface, error) { return watch.NewFake(), nil },
 	}}
 }
