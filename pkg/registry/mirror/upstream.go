@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -36,8 +37,11 @@ type Upstream struct {
 	sources   []InformerSource
 	discovery discovery.DiscoveryInterface
 	resources []*Resource
-	recheck   time.Duration
-	window    int
+	// followed are cached for other resources' computed annotations, not
+	// served.
+	followed []*Resource
+	recheck  time.Duration
+	window   int
 
 	mu     sync.RWMutex
 	caches map[string]*Cache // by resource name
@@ -65,6 +69,17 @@ func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, reche
 
 // Resources returns the mirrored resources.
 func (u *Upstream) Resources() []*Resource { return u.resources }
+
+// Follow adds resources that are cached but not served (Resources leaves
+// them out): their caches feed other resources' computed annotations. One
+// that kube-apiserver does not serve is looked for again as a mirrored one
+// is. Call it before Run.
+func (u *Upstream) Follow(resources ...Resource) {
+	for i := range resources {
+		resources[i].CompleteQuery()
+		u.followed = append(u.followed, &resources[i])
+	}
+}
 
 // Cache returns the cache of a mirrored resource, or false while
 // kube-apiserver does not serve its upstream resource.
@@ -98,7 +113,7 @@ func (u *Upstream) Run(ctx context.Context) {
 func (u *Upstream) startPresent(ctx context.Context) []string {
 	var missing []string
 	served := map[schema.GroupVersion]map[string]bool{}
-	for _, res := range u.resources {
+	for _, res := range append(slices.Clip(u.resources), u.followed...) {
 		if _, ok := u.Cache(res); ok {
 			continue
 		}

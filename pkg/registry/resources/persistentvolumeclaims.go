@@ -31,9 +31,9 @@ func persistentvolumeclaims() mirror.Resource {
 			},
 			Groups: map[string]func(runtime.Object) []string{query.PVCGroupStorageClass: query.GroupOf(query.PVCStorageClasses)},
 			Decorate: query.DecorateOf(func(p *corev1.PersistentVolumeClaim, env query.Env) *corev1.PersistentVolumeClaim {
-				return query.PVCWithInUse(p, env != nil && len(env.Group("pods", query.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0)
+				return withAllowSnapshot(query.PVCWithInUse(p, env != nil && len(env.Group("pods", query.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0), env)
 			}),
-			DecorateReads: []query.Read{{Resource: "pods"}},
+			DecorateReads: []query.Read{{Resource: "pods"}, pvcReadsSnapshotClasses},
 		},
 	}
 }

@@ -37,7 +37,7 @@ type vocabEnv struct {
 
 func newVocabEnv() *vocabEnv {
 	e := &vocabEnv{decls: map[string]*mirror.Resource{}, indexes: map[string]*query.Index{}, objects: map[string]map[string]runtime.Object{}}
-	all := resources.All()
+	all := append(resources.All(), resources.Followed()...)
 	for i := range all {
 		res := &all[i]
 		e.decls[res.Name] = res
