@@ -36,7 +36,7 @@ func TestPVCAllowSnapshot(t *testing.T) {
 	defer cancel()
 	server, err := cp.RunKSAPIServer(ctx, controlplane.KSConfig{
 		Binary: ksBin, ArtifactsDir: filepath.Join(repoRoot(), "artifacts", "deploy"),
-		Name: "ks-apiserver-snapshot", ExtraArgs: []string{"--upstream-discovery-interval=1s"},
+		Name: "ks-apiserver-snapshot", ExtraArgs: []string{"--upstream-discovery-interval=1s", "--oauth=false"},
 	})
 	if err != nil {
 		t.Fatal(err)
