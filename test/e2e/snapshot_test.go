@@ -87,7 +87,9 @@ func TestPVCAllowSnapshot(t *testing.T) {
 			return nil, nil, fmt.Sprintf("get: %d %.300s", code, body)
 		}
 		body, code = getRaw(t, c, kapisPrefix+"/namespaces/"+ns+"/persistentvolumeclaims", nil)
-		var l struct{ Items []struct{ Metadata metav1.ObjectMeta } }
+		var l struct {
+			Items []struct{ Metadata metav1.ObjectMeta }
+		}
 		if code != http.StatusOK || json.Unmarshal(body, &l) != nil {
 			return nil, nil, fmt.Sprintf("list: %d %.300s", code, body)
 		}

@@ -94,15 +94,19 @@ func (u *Upstream) Cache(res *Resource) (*Cache, bool) {
 // for the absent ones every recheck period until all exist or ctx ends.
 func (u *Upstream) Run(ctx context.Context) {
 	first := true
+	var logged []string
 	wait.UntilWithContext(ctx, func(ctx context.Context) {
 		missing := u.startPresent(ctx)
 		if first {
 			close(u.discovered)
 			first = false
 		}
-		if len(missing) == 0 {
+		// Said once per change: an optional API (the snapshot CRD) may stay
+		// absent for good.
+		if len(missing) == 0 || slices.Equal(missing, logged) {
 			return
 		}
+		logged = missing
 		klog.InfoS("Upstream resources not served by kube-apiserver; their mirrors list nothing until they appear",
 			"resources", missing, "recheck", u.recheck)
 	}, u.recheck)
