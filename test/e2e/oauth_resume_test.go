@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 
 	"golang.org/x/crypto/bcrypt"
 
+	iamv1beta1 "github.com/ks-apiserver/ks-apiserver/pkg/apis/iam/v1beta1"
 	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
 	"github.com/ks-apiserver/ks-apiserver/pkg/oauth"
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
@@ -35,8 +38,9 @@ const outageWindow = 20 * time.Second
 // OAuth's own watches (sessions, users, the signing-key Secret) resume after
 // kube-apiserver restarts: a second replica follows a second kube-apiserver
 // on the same etcd, which is killed; meanwhile a session is revoked through
-// the first replica, a user's password is changed and a new signing key is
-// added; once kube-apiserver is back, the second replica honours each.
+// the first replica, a user's password and another's email are changed and
+// a new signing key is added; once kube-apiserver is back, the second
+// replica honours each.
 func TestOAuthWatchesResumeAfterKubeAPIServerRestart(t *testing.T) {
 	ctx := context.Background()
 	ensureAdmin(t)
@@ -70,11 +74,12 @@ func TestOAuthWatchesResumeAfterKubeAPIServerRestart(t *testing.T) {
 		return code == http.StatusOK, body
 	})
 
-	// Two users, each with a session made on B before the outage.
-	loggedOut, changed := uniqueName("resume-logout"), uniqueName("resume-password")
+	// Three users, each with a session made on B before the outage.
+	loggedOut, changed, moved := uniqueName("resume-logout"), uniqueName("resume-password"), uniqueName("resume-email")
 	const password, newPassword = "resume-Pa55word", "resume-New-Pa55word"
-	createOAuthUser(t, loggedOut, password)
-	createOAuthUser(t, changed, password)
+	for _, u := range []string{loggedOut, changed, moved} {
+		createOAuthUser(t, u, password)
+	}
 	login := func(server *controlplane.KSAPIServer, user, password string) tokenAnswer {
 		t.Helper()
 		var tok tokenAnswer
@@ -84,8 +89,8 @@ func TestOAuthWatchesResumeAfterKubeAPIServerRestart(t *testing.T) {
 		})
 		return tok
 	}
-	logoutTok, passwordTok := login(b, loggedOut, password), login(b, changed, password)
-	for _, tok := range []tokenAnswer{logoutTok, passwordTok} {
+	logoutTok, passwordTok, emailTok := login(b, loggedOut, password), login(b, changed, password), login(b, moved, password)
+	for _, tok := range []tokenAnswer{logoutTok, passwordTok, emailTok} {
 		if status, body := bearerGet(t, b, "/oauth/userinfo", tok.AccessToken); status != http.StatusOK {
 			t.Fatalf("before the outage: userinfo on B %d %s", status, body)
 		}
@@ -98,7 +103,15 @@ func TestOAuthWatchesResumeAfterKubeAPIServerRestart(t *testing.T) {
 	if resp, body := postForm(t, ks, "/oauth/logout", "", "Authorization", "Bearer "+logoutTok.AccessToken); resp.StatusCode != http.StatusOK {
 		t.Fatalf("logout on the first replica: %d %s", resp.StatusCode, body)
 	}
-	changePassword(t, changed, newPassword)
+	changeUser(t, changed, func(u *iamv1beta1.User) {
+		hash, err := bcrypt.GenerateFromPassword([]byte(newPassword), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Spec.EncryptedPassword = string(hash)
+	})
+	// Last: once B shows it, B's users cache holds the password change too.
+	changeUser(t, moved, func(u *iamv1beta1.User) { u.Spec.Email = "moved-" + u.Spec.Email })
 	newKid := addSigningKey(t)
 	var newKeyTok tokenAnswer
 	eventuallyOK(t, "the first replica signs with the new key", func() (bool, string) {
@@ -140,7 +153,12 @@ func TestOAuthWatchesResumeAfterKubeAPIServerRestart(t *testing.T) {
 		status, _ := bearerGet(t, b, "/oauth/userinfo", logoutTok.AccessToken)
 		return status == http.StatusUnauthorized
 	})
-	honoured("password changed during the outage ends the session (users watch)", func() bool {
+	// userinfo answers from B's users cache.
+	honoured("email changed during the outage (users watch)", func() bool {
+		status, body := bearerGet(t, b, "/oauth/userinfo", emailTok.AccessToken)
+		return status == http.StatusOK && strings.Contains(body, `"email":"moved-`)
+	})
+	honoured("password changed during the outage ends the session", func() bool {
 		status, _ := bearerGet(t, b, "/oauth/userinfo", passwordTok.AccessToken)
 		return status == http.StatusUnauthorized
 	})
@@ -156,22 +174,22 @@ func TestOAuthWatchesResumeAfterKubeAPIServerRestart(t *testing.T) {
 	}
 }
 
-// changePassword sets a user's password hash through kube-apiserver.
-func changePassword(t *testing.T, name, password string) {
+// changeUser updates a user through kube-apiserver, retrying on conflicts
+// (the OAuth leader writes users' status).
+func changeUser(t *testing.T, name string, change func(*iamv1beta1.User)) {
 	t.Helper()
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := rest.CopyConfig(cp.Admin)
 	cfg.ContentType = "application/json"
 	users := versioned.NewForConfigOrDie(cfg).IamV1beta1().Users()
-	u, err := users.Get(context.Background(), name, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Spec.EncryptedPassword = string(hash)
-	if _, err := users.Update(context.Background(), u, metav1.UpdateOptions{}); err != nil {
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		u, err := users.Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		change(u)
+		_, err = users.Update(context.Background(), u, metav1.UpdateOptions{})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
