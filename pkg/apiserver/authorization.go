@@ -51,15 +51,30 @@ func readAuthorizer(authz authorizer.Authorizer) mirror.ReadAuthorizer {
 	return listAuthorizer{authz: authz}
 }
 
+// followedUpstream maps the resources cached but not served to their
+// upstream resources: reading one needs listing it upstream, as nothing
+// else grants it.
+var followedUpstream = func() map[string]schema.GroupVersionResource {
+	m := map[string]schema.GroupVersionResource{}
+	for _, res := range registryresources.Followed() {
+		m[res.Name] = res.Upstream
+	}
+	return m
+}()
+
 // AuthorizeList implements mirror.ReadAuthorizer.
 func (a listAuthorizer) AuthorizeList(ctx context.Context, resource, namespace string) (bool, string, error) {
 	u, ok := genericapirequest.UserFrom(ctx)
 	if !ok {
 		return false, "the request has no user", nil
 	}
+	gv := v1alpha3.SchemeGroupVersion
+	if up, ok := followedUpstream[resource]; ok {
+		gv, resource = up.GroupVersion(), up.Resource
+	}
 	decision, reason, err := a.authz.Authorize(ctx, authorizer.AttributesRecord{
 		User: u, Verb: "list", Namespace: namespace,
-		APIGroup: v1alpha3.GroupName, APIVersion: v1alpha3.SchemeGroupVersion.Version,
+		APIGroup: gv.Group, APIVersion: gv.Version,
 		Resource: resource, ResourceRequest: true,
 	})
 	return decision == authorizer.DecisionAllow, reason, err

@@ -94,6 +94,32 @@ func TestReadAuthorizerAsksTheMirrorRule(t *testing.T) {
 	}
 }
 
+// A followed resource is not served, so no resources.kubesphere.io rule can
+// grant reading it: its read needs listing it upstream, and only that.
+func TestReadAuthorizerAsksUpstreamForFollowed(t *testing.T) {
+	var asked []string
+	delegate := authorizer.AuthorizerFunc(func(_ context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
+		asked = append(asked, a.GetVerb()+" "+a.GetAPIGroup()+"/"+a.GetAPIVersion()+"/"+a.GetResource()+" "+a.GetNamespace())
+		return authorizer.DecisionAllow, "", nil
+	})
+	reads := readAuthorizer(mirrorAuthorizer(delegate))
+	ctx := genericapirequest.WithUser(context.Background(), &user.DefaultInfo{Name: "alice"})
+	followed := registryresources.Followed()
+	if len(followed) == 0 {
+		t.Fatal("no followed resource: the test checks nothing")
+	}
+	for _, res := range followed {
+		asked = nil
+		if ok, _, err := reads.AuthorizeList(ctx, res.Name, ""); !ok || err != nil {
+			t.Errorf("%s: %v %v, want allowed", res.Name, ok, err)
+		}
+		want := []string{"list " + res.Upstream.Group + "/" + res.Upstream.Version + "/" + res.Upstream.Resource + " "}
+		if !slices.Equal(asked, want) {
+			t.Errorf("%s: asked %q, want %q", res.Name, asked, want)
+		}
+	}
+}
+
 // TestRBACSourceUnsyncedUntilServed: before discovery found RBAC upstream
 // (or when kube-apiserver does not serve it) the fast path has no opinion.
 func TestRBACSourceUnsyncedUntilServed(t *testing.T) {

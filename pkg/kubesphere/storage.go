@@ -79,9 +79,8 @@ func PVStorageClassIs(pv *corev1.PersistentVolume, value string) bool {
 
 // PVCWithInUse is KubeSphere 3.3's PVC annotation: a deep copy of pvc with
 // kubesphere.io/in-use "true" or "false", whether some pod of its namespace
-// mounts it (the caller tells). The PVC is never mutated. KubeSphere also
-// set kubesphere.io/allow-snapshot from VolumeSnapshotClasses, which this
-// server does not mirror; it is not set.
+// mounts it (the caller tells). The PVC is never mutated; the copy is the
+// caller's (the PVC declaration adds kubesphere.io/allow-snapshot to it).
 func PVCWithInUse(pvc *corev1.PersistentVolumeClaim, inUse bool) *corev1.PersistentVolumeClaim {
 	if pvc == nil {
 		return nil

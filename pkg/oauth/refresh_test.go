@@ -152,6 +152,11 @@ func TestR35_GraceWindowReturnsTheSameSuccessor(t *testing.T) {
 	if len(seen) != 1 {
 		t.Fatalf("concurrent refreshes gave %d different answers: %v", len(seen), seen)
 	}
+	for r := range seen {
+		if strings.HasPrefix(r, "error: ") {
+			t.Fatalf("all 20 concurrent refreshes failed alike: %s", r)
+		}
+	}
 }
 
 // Attack case 37: account deleted, disabled, password changed.
@@ -203,7 +208,14 @@ func TestR48_RefreshTokensStoredOnlyAsHashes(t *testing.T) {
 	e := newTestEnv(t)
 	login := e.login()
 	next := e.refresh(login.str("refresh_token"), "cli", "s3cr3t")
-	for _, raw := range e.store.RawSessions() {
+	if next.Status != http.StatusOK {
+		t.Fatalf("refresh: %d %s", next.Status, next.Body)
+	}
+	raws := e.store.RawSessions()
+	if len(raws) == 0 {
+		t.Fatal("the store holds no session: nothing was checked")
+	}
+	for _, raw := range raws {
 		for _, tok := range []string{login.str("refresh_token"), next.str("refresh_token"), login.str("access_token")} {
 			_, secret, _ := strings.Cut(tok, ".")
 			if strings.Contains(string(raw), secret) {

@@ -99,6 +99,24 @@ type Read struct {
 	// on a node, the PVCs of a storage class); otherwise only the namespace
 	// of the object at hand is read (a pod's services, a PVC's pods).
 	AllNamespaces bool
+	// Optional is set on a computed annotation's read that only some of
+	// the type's annotations need: a caller who may not make it still gets
+	// the others, and Decorate sees the resource as not Readable.
+	Optional bool
+}
+
+// Unreadable is an Env that tells which resources the caller may not read
+// (the optional reads of a computed annotation).
+type Unreadable interface {
+	Unreadable(resource string) bool
+}
+
+// Readable reports whether a computed annotation may be computed from
+// resource through env: false when env says the caller may not read it, so
+// that the annotation is left out rather than given a wrong value.
+func Readable(env Env, resource string) bool {
+	u, ok := env.(Unreadable)
+	return !ok || !u.Unreadable(resource)
 }
 
 // ParamRead is a filter parameter of a Query whose filter reads another

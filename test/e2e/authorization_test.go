@@ -144,13 +144,8 @@ func TestAuthorizationClusterScoped(t *testing.T) {
 		`resources.kubesphere.io mirrors nodes: user "`+mirrorOnly+`" cannot get nodes "`+controlplane.DemoNodes[0]+`" at the cluster scope`)
 }
 
-// Secrets are in edit (and admin), never in view, as upstream. Skipped
-// until ks-apiserver serves secrets.
+// Secrets are in edit (and admin), never in view, as upstream.
 func TestAuthorizationSecretsNeedEdit(t *testing.T) {
-	served := nonEmptyLines(mustKubectl(t, "api-resources", "--api-group="+mirrorGroup, "-o", "name"))
-	if !slices.Contains(served, "secrets."+mirrorGroup) {
-		t.Skipf("ks-apiserver does not serve secrets yet (serves %v)", served)
-	}
 	aggregateBuiltinRoles(t)
 	editor := uniqueName("authz-edit")
 	viewer := uniqueName("authz-viewer")

@@ -35,6 +35,11 @@ import (
 var oauthArgs = []string{"--oauth-refresh-grace=1s", "--oauth-ip-burst=1000"}
 
 // seedBody is the seed's form, byte for byte.
+// replicaBound is how long a change made through one replica may take to
+// reach the other: generous for a loaded machine; the tests log the time
+// they measured (the design's figure is a watch round-trip).
+const replicaBound = 30 * time.Second
+
 const seedBody = "grant_type=password&username=admin&password=P%23%24%24w0rd&client_id=kubesphere&client_secret=kubesphere"
 
 type tokenAnswer struct {
@@ -164,14 +169,9 @@ func TestOAuthSeedFlow(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, `"node-1"`) {
 		t.Fatalf("nodes with the admin's token: %d %.300s", status, body)
 	}
-	// The seed's own URL, once the /kapis routes are in the tree (they come
-	// from the KubeSphere-queries work; until then the path is not served).
-	if status, body := bearerGet(t, ks, "/kapis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken); status != http.StatusNotFound {
-		if status != http.StatusOK || !strings.Contains(body, "node-1") {
-			t.Fatalf("/kapis nodes with the admin's token: %d %.300s", status, body)
-		}
-	} else {
-		t.Log("/kapis is not served by this tree; checked /apis only")
+	// The seed's own URL.
+	if status, body := bearerGet(t, ks, "/kapis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken); status != http.StatusOK || !strings.Contains(body, "node-1") {
+		t.Fatalf("/kapis nodes with the admin's token: %d %.300s", status, body)
 	}
 	// A forged or anonymous caller gets nothing.
 	if status, _ := bearerGet(t, ks, "/apis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken[:len(tok.AccessToken)-4]+"AAAA"); status != http.StatusUnauthorized {
@@ -297,24 +297,21 @@ func TestOAuthTwoReplicas(t *testing.T) {
 		}
 	})
 
-	t.Run("logout on A is rejected on B within 2s", func(t *testing.T) {
+	t.Run("logout on A is rejected on B", func(t *testing.T) {
 		tok := requestToken(t, a, seedBody)
 		if status, _ := bearerGet(t, b, "/oauth/userinfo", tok.AccessToken); status != http.StatusOK {
 			t.Fatalf("before logout: %d", status)
 		}
 		postForm(t, a, "/oauth/logout", "", "Authorization", "Bearer "+tok.AccessToken)
 		start := time.Now()
-		for {
-			status, _ := bearerGet(t, b, "/apis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken)
-			if status == http.StatusUnauthorized {
-				t.Logf("B rejected the token %v after logout on A", time.Since(start).Round(time.Millisecond))
-				break
-			}
-			if time.Since(start) > 2*time.Second {
-				t.Fatalf("B still answers %d 2s after logout on A", status)
-			}
-			time.Sleep(20 * time.Millisecond)
+		status := 0
+		if err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, replicaBound, true, func(context.Context) (bool, error) {
+			status, _ = bearerGet(t, b, "/apis/resources.kubesphere.io/v1alpha3/nodes", tok.AccessToken)
+			return status == http.StatusUnauthorized, nil
+		}); err != nil {
+			t.Fatalf("B still answers %d %v after logout on A", status, replicaBound)
 		}
+		t.Logf("B rejected the token %v after logout on A", time.Since(start).Round(time.Millisecond))
 	})
 
 	t.Run("lockout reached on A holds on B", func(t *testing.T) {
@@ -373,7 +370,7 @@ func TestOAuthTwoReplicas(t *testing.T) {
 		mustKubectl(t, "patch", "users.iam.kubesphere.io", "dora", "--subresource=status", "--type=merge", "-p", `{"status":{"state":"Disabled"}}`)
 		start := time.Now()
 		for _, r := range []*controlplane.KSAPIServer{a, b} {
-			if err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 2*time.Second, true, func(context.Context) (bool, error) {
+			if err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, replicaBound, true, func(context.Context) (bool, error) {
 				status, _ := bearerGet(t, r, "/oauth/userinfo", tok.AccessToken)
 				return status == http.StatusUnauthorized, nil
 			}); err != nil {
@@ -399,12 +396,14 @@ func TestOAuthTwoReplicas(t *testing.T) {
 		if again := requestToken(t, a, refreshBody(second.RefreshToken)); again.Status != http.StatusBadRequest {
 			t.Fatalf("the session's newest refresh token still works on A: %d %s", again.Status, again.Body)
 		}
-		if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 2*time.Second, true, func(context.Context) (bool, error) {
+		start := time.Now()
+		if err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, replicaBound, true, func(context.Context) (bool, error) {
 			status, _ := bearerGet(t, a, "/oauth/userinfo", second.AccessToken)
 			return status == http.StatusUnauthorized, nil
 		}); err != nil {
 			t.Fatal("A still accepts the access token of the revoked session")
 		}
+		t.Logf("A rejected the revoked session's token %v after the reuse on B", time.Since(start).Round(time.Millisecond))
 	})
 
 	t.Run("concurrent refreshes across replicas make one successor", func(t *testing.T) {

@@ -21,7 +21,6 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/generated/clientset/versioned"
-	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 )
 
 // The KubeSphere query language, on /apis through kube-apiserver and
@@ -109,6 +108,55 @@ func upstreamPods(t *testing.T) []corev1.Pod {
 
 func podKey(p *corev1.Pod) string { return p.Namespace + "/" + p.Name }
 
+// upstreamStatusColumns returns the STATUS column kube-apiserver prints for
+// kubectl get pods, by namespace/name.
+func upstreamStatusColumns(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := kubernetes.NewForConfigOrDie(cp.Admin).CoreV1().RESTClient().Get().Resource("pods").
+		SetHeader("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").Do(context.Background()).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table metav1.Table
+	if err := json.Unmarshal(raw, &table); err != nil {
+		t.Fatal(err)
+	}
+	column := slices.IndexFunc(table.ColumnDefinitions, func(c metav1.TableColumnDefinition) bool { return c.Name == "Status" })
+	if column < 0 {
+		t.Fatalf("no Status column in %v", table.ColumnDefinitions)
+	}
+	out := map[string]string{}
+	for _, row := range table.Rows {
+		var m metav1.PartialObjectMetadata
+		if err := json.Unmarshal(row.Object.Raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		out[m.Namespace+"/"+m.Name] = fmt.Sprint(row.Cells[column])
+	}
+	return out
+}
+
+// kubeSphereStatusOf maps kubectl's STATUS column to KubeSphere 3.3's pod
+// status, as the spec words it (kubesphere-resources-api.md, step 6).
+func kubeSphereStatusOf(column string, p *corev1.Pod) string {
+	switch {
+	case column == "Running":
+		return "Running"
+	case column == "Failed", column == "Error", strings.HasPrefix(column, "OutOf"):
+		return "Error"
+	case column == "Completed":
+		return "Completed"
+	case column == "Succeeded":
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Reason != "PodCompleted" {
+				return "Waiting"
+			}
+		}
+		return "Completed"
+	}
+	return "Waiting"
+}
+
 // sortPods orders pods by (key, namespace, name), reversed unless
 // ascending: the total order of every sorted list.
 func sortPods(pods []corev1.Pod, key func(p *corev1.Pod) string, ascending bool) []string {
@@ -139,8 +187,12 @@ func byName(p *corev1.Pod) string     { return p.Name }
 // and on /kapis, equal to sorting what kube-apiserver lists.
 func TestQuerySamePageEverywhere(t *testing.T) {
 	cases := []struct {
-		params    url.Values
-		filter    func(p *corev1.Pod) bool
+		params url.Values
+		filter func(p *corev1.Pod) bool
+		// status: the pods whose STATUS column, as kube-apiserver prints it
+		// for kubectl, KubeSphere maps to this status (an oracle apart from
+		// the code under test).
+		status    string
 		key       func(p *corev1.Pod) string
 		ascending bool
 	}{
@@ -152,10 +204,10 @@ func TestQuerySamePageEverywhere(t *testing.T) {
 			filter: func(p *corev1.Pod) bool { return strings.Contains(p.Name, "nginx") }},
 		{params: url.Values{"sortBy": {"name"}, "ascending": {"true"}, "namespace": {"web-shop"}}, key: byName, ascending: true,
 			filter: func(p *corev1.Pod) bool { return p.Namespace == "web-shop" }},
-		{params: url.Values{"status": {"Running"}, "sortBy": {"createTime"}}, key: byCreation,
-			filter: func(p *corev1.Pod) bool { return kubesphere.PodStatus(p) == "Running" }},
-		{params: url.Values{"status": {"Waiting"}, "sortBy": {"name"}}, key: byName,
-			filter: func(p *corev1.Pod) bool { return kubesphere.PodStatus(p) == "Waiting" }},
+		{params: url.Values{"status": {"Running"}, "sortBy": {"createTime"}}, key: byCreation, status: "Running"},
+		{params: url.Values{"status": {"Waiting"}, "sortBy": {"name"}}, key: byName, status: "Waiting"},
+		{params: url.Values{"status": {"Error"}, "sortBy": {"name"}}, key: byName, status: "Error"},
+		{params: url.Values{"status": {"Completed"}, "sortBy": {"name"}}, key: byName, status: "Completed"},
 		{params: url.Values{"ownerKind": {"ReplicaSet"}, "sortBy": {"name"}}, key: byName,
 			filter: func(p *corev1.Pod) bool {
 				return slices.ContainsFunc(p.OwnerReferences, func(o metav1.OwnerReference) bool { return o.Kind == "ReplicaSet" })
@@ -171,10 +223,16 @@ func TestQuerySamePageEverywhere(t *testing.T) {
 			var want []string
 			eventually(t, "the mirror agrees with kube-apiserver", func() bool {
 				var pods []corev1.Pod
+				var columns map[string]string
+				if tc.status != "" {
+					columns = upstreamStatusColumns(t)
+				}
 				for _, p := range upstreamPods(t) {
-					if tc.filter == nil || tc.filter(&p) {
-						pods = append(pods, p)
+					if tc.filter != nil && !tc.filter(&p) ||
+						tc.status != "" && kubeSphereStatusOf(columns[podKey(&p)], &p) != tc.status {
+						continue
 					}
+					pods = append(pods, p)
 				}
 				want = sortPods(pods, tc.key, tc.ascending)
 				all := list(t, direct, kapisPrefix+"/pods", tc.params)
@@ -585,7 +643,8 @@ func TestWatchWithKubeSphereFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(time.Second)               // both watches established
+	// No wait: both watches are registered in the cache before their
+	// response headers are written, so every later change reaches them.
 	setPhase("pod-00", corev1.PodRunning) // running, but not named pod-01: never seen
 	setPhase("pod-01", corev1.PodRunning) // enters the selection
 	setPhase("pod-01", corev1.PodPending) // leaves it

@@ -19,6 +19,7 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -413,11 +414,29 @@ func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, err
 	crds := apiextensionsinformers.NewSharedInformerFactoryWithOptions(apiext, 0, apiextensionsinformers.WithTransform(mirror.Compact))
 	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(mirror.Compact))
 
-	return mirror.NewUpstream(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
+	// Last: it makes an informer of any resource, as unstructured objects.
+	dyn, err := dynamic.NewForConfig(jsonCfg)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	others := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
+
+	u := mirror.NewUpstream(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
 		informerSource(builtin.ForResource, builtin.Start),
 		informerSource(crds.ForResource, crds.Start),
 		informerSource(owned.ForResource, owned.Start),
-	), nil
+		mirror.InformerSource{
+			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
+				inf := others.ForResource(gvr).Informer()
+				// Fails only once started, when the transform is set already.
+				_ = inf.SetTransform(mirror.Compact)
+				return inf, nil
+			},
+			Start: others.Start,
+		},
+	)
+	u.Follow(registryresources.Followed()...)
+	return u, nil
 }
 
 // newMonitor probes kube-apiserver's /readyz with a client of its own (no

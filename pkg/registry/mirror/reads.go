@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
@@ -141,8 +142,9 @@ func (r *Reads) Allowed(read query.Read, namespace, objNS string) bool {
 
 // Decorate returns obj with its type's computed annotations (on a copy)
 // when the caller may read everything they are computed from, else obj as
-// cached: the annotations are left out, never given a wrong value. env
-// gives the other resources' caches; namespace is the request's.
+// cached: the annotations are left out, never given a wrong value. A
+// denied optional read leaves out only the annotations computed from it.
+// env gives the other resources' caches; namespace is the request's.
 func (r *Reads) Decorate(res *Resource, env query.Env, namespace string, obj runtime.Object) runtime.Object {
 	t := res.QueryType()
 	if t.Decorate == nil {
@@ -152,12 +154,41 @@ func (r *Reads) Decorate(res *Resource, env query.Env, namespace string, obj run
 	if m, err := accessor(obj); err == nil {
 		objNS = m.GetNamespace()
 	}
+	var denied []string
 	for _, read := range t.DecorateReads {
-		if !r.Allowed(read, namespace, objNS) {
+		if r.Allowed(read, namespace, objNS) {
+			continue
+		}
+		if !read.Optional {
 			return obj
+		}
+		denied = append(denied, read.Resource)
+	}
+	if len(denied) > 0 {
+		u := unreadableEnv{Env: env, denied: denied}
+		if s, ok := env.(query.GroupSummer); ok {
+			env = unreadableSummer{u, s}
+		} else {
+			env = u
 		}
 	}
 	return t.Decorate(obj, env)
+}
+
+// unreadableEnv is an Env with the resources the caller may not read
+// marked, for query.Readable.
+type unreadableEnv struct {
+	query.Env
+	denied []string
+}
+
+// Unreadable implements query.Unreadable.
+func (e unreadableEnv) Unreadable(resource string) bool { return slices.Contains(e.denied, resource) }
+
+// unreadableSummer keeps the running totals of an Env that has them.
+type unreadableSummer struct {
+	unreadableEnv
+	query.GroupSummer
 }
 
 // ListScope is the namespace a list of res reads, for Reads.Filters: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -37,8 +38,11 @@ type Upstream struct {
 	sources   []InformerSource
 	discovery discovery.DiscoveryInterface
 	resources []*Resource
-	recheck   time.Duration
-	window    int
+	// followed are cached for other resources' computed annotations, not
+	// served.
+	followed []*Resource
+	recheck  time.Duration
+	window   int
 
 	mu     sync.RWMutex
 	caches map[string]*Cache // by resource name
@@ -66,6 +70,17 @@ func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, reche
 
 // Resources returns the mirrored resources.
 func (u *Upstream) Resources() []*Resource { return u.resources }
+
+// Follow adds resources that are cached but not served (Resources leaves
+// them out): their caches feed other resources' computed annotations. One
+// that kube-apiserver does not serve is looked for again as a mirrored one
+// is. Call it before Run.
+func (u *Upstream) Follow(resources ...Resource) {
+	for i := range resources {
+		resources[i].CompleteQuery()
+		u.followed = append(u.followed, &resources[i])
+	}
+}
 
 // Cache returns the cache of a mirrored resource, or false while
 // kube-apiserver does not serve its upstream resource.
@@ -95,15 +110,19 @@ func (u *Upstream) SyncedCache(res *Resource) (*Cache, error) {
 // for the absent ones every recheck period until all exist or ctx ends.
 func (u *Upstream) Run(ctx context.Context) {
 	first := true
+	var logged []string
 	wait.UntilWithContext(ctx, func(ctx context.Context) {
 		missing := u.startPresent(ctx)
 		if first {
 			close(u.discovered)
 			first = false
 		}
-		if len(missing) == 0 {
+		// Said once per change: an optional API (the snapshot CRD) may stay
+		// absent for good.
+		if len(missing) == 0 || slices.Equal(missing, logged) {
 			return
 		}
+		logged = missing
 		klog.InfoS("Upstream resources not served by kube-apiserver; their mirrors list nothing until they appear",
 			"resources", missing, "recheck", u.recheck)
 	}, u.recheck)
@@ -114,7 +133,7 @@ func (u *Upstream) Run(ctx context.Context) {
 func (u *Upstream) startPresent(ctx context.Context) []string {
 	var missing []string
 	served := map[schema.GroupVersion]map[string]bool{}
-	for _, res := range u.resources {
+	for _, res := range append(slices.Clip(u.resources), u.followed...) {
 		if _, ok := u.Cache(res); ok {
 			continue
 		}

@@ -56,13 +56,14 @@ func reads(rules []rbacv1.PolicyRule, group, resource string) bool {
 }
 
 // A resource whose upstream ks-apiserver may not read leaves its informer
-// unsynced and the whole server unready: rbac.yaml must grant every one.
+// unsynced and the whole server unready: rbac.yaml must grant every one,
+// the followed ones included.
 func TestDeployRBACReadsEveryUpstream(t *testing.T) {
 	role, ok := clusterRoles(t, "rbac.yaml")["ks-apiserver"]
 	if !ok {
 		t.Fatal("rbac.yaml has no ClusterRole ks-apiserver")
 	}
-	for _, res := range resources.All() {
+	for _, res := range append(resources.All(), resources.Followed()...) {
 		if !reads(role.Rules, res.Upstream.Group, res.Upstream.Resource) {
 			t.Errorf("ClusterRole ks-apiserver in artifacts/deploy/rbac.yaml does not grant %v on %s", readVerbs, res.Upstream.GroupResource())
 		}

@@ -32,9 +32,9 @@ func persistentvolumeclaims() mirror.Resource {
 			},
 			Groups: map[string]func(runtime.Object) []string{kubesphere.PVCGroupStorageClass: query.GroupOf(kubesphere.PVCStorageClasses)},
 			Decorate: query.DecorateOf(func(p *corev1.PersistentVolumeClaim, env query.Env) *corev1.PersistentVolumeClaim {
-				return kubesphere.PVCWithInUse(p, env != nil && len(env.Group("pods", kubesphere.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0)
+				return withAllowSnapshot(kubesphere.PVCWithInUse(p, env != nil && len(env.Group("pods", kubesphere.PodGroupPVC, p.Namespace+"/"+p.Name)) > 0), env)
 			}),
-			DecorateReads: []query.Read{{Resource: "pods"}},
+			DecorateReads: []query.Read{{Resource: "pods"}, pvcReadsSnapshotClasses},
 		},
 	}
 }

@@ -38,10 +38,13 @@ type vocabEnv struct {
 
 func newVocabEnv() *vocabEnv {
 	e := &vocabEnv{decls: map[string]*mirror.Resource{}, indexes: map[string]*query.Index{}, objects: map[string]map[string]runtime.Object{}}
-	all := resources.All()
+	served := resources.All()
+	all := append(served, resources.Followed()...)
 	for i := range all {
 		res := &all[i]
-		e.decls[res.Name] = res
+		if i < len(served) {
+			e.decls[res.Name] = res
+		}
 		e.indexes[res.Name] = query.NewIndex(res.QueryType())
 		e.objects[res.Name] = map[string]runtime.Object{}
 	}
