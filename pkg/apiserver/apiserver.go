@@ -154,7 +154,7 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 
-	reads := readAuthorizer(c.GenericConfig.Authorization.Authorizer)
+	reads := readAuthorizer(c.GenericConfig.Authorization.Authorizer, upstream.Followed())
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(v1alpha3.GroupName, Scheme, metav1.ParameterCodec, Codecs)
 	apiGroupInfo.NegotiatedSerializer = negotiatedSerializer(Scheme, Codecs, v1alpha3.SchemeGroupVersion)
 	storage := map[string]rest.Storage{}

@@ -41,26 +41,24 @@ func mirrorAuthorizer(resources []*mirror.Resource, delegate authorizer.Authoriz
 // through (delegated, cached, mirror rule included): such a read needs what
 // listing the resource through ks-apiserver needs, no more and no less, so
 // it tells the caller exactly what they could have listed themselves.
-type listAuthorizer struct{ authz authorizer.Authorizer }
+type listAuthorizer struct {
+	authz    authorizer.Authorizer
+	followed map[string]schema.GroupVersionResource
+}
 
 // readAuthorizer is nil when authorization is off (a nil authorizer).
-func readAuthorizer(authz authorizer.Authorizer) mirror.ReadAuthorizer {
+// followed are the resources cached but not served: reading one needs
+// listing it upstream, as no resources.kubesphere.io rule can grant it.
+func readAuthorizer(authz authorizer.Authorizer, followed []*mirror.Resource) mirror.ReadAuthorizer {
 	if authz == nil {
 		return nil
 	}
-	return listAuthorizer{authz: authz}
-}
-
-// followedUpstream maps the resources cached but not served to their
-// upstream resources: reading one needs listing it upstream, as nothing
-// else grants it.
-var followedUpstream = func() map[string]schema.GroupVersionResource {
-	m := map[string]schema.GroupVersionResource{}
-	for _, res := range registryresources.Followed() {
-		m[res.Name] = res.Upstream
+	upstream := map[string]schema.GroupVersionResource{}
+	for _, res := range followed {
+		upstream[res.Name] = res.Upstream
 	}
-	return m
-}()
+	return listAuthorizer{authz: authz, followed: upstream}
+}
 
 // AuthorizeList implements mirror.ReadAuthorizer.
 func (a listAuthorizer) AuthorizeList(ctx context.Context, resource, namespace string) (bool, string, error) {
@@ -69,7 +67,7 @@ func (a listAuthorizer) AuthorizeList(ctx context.Context, resource, namespace s
 		return false, "the request has no user", nil
 	}
 	gv := v1alpha3.SchemeGroupVersion
-	if up, ok := followedUpstream[resource]; ok {
+	if up, ok := a.followed[resource]; ok {
 		gv, resource = up.GroupVersion(), up.Resource
 	}
 	decision, reason, err := a.authz.Authorize(ctx, authorizer.AttributesRecord{

@@ -18,8 +18,12 @@ import (
 )
 
 // declared is every resource's declaration, as ExtraConfig.Upstream holds them.
-func declared() []*mirror.Resource {
-	all := registryresources.All()
+func declared() []*mirror.Resource { return pointers(registryresources.All()) }
+
+// followed is every followed resource, as ExtraConfig.Upstream holds them.
+func followed() []*mirror.Resource { return pointers(registryresources.Followed()) }
+
+func pointers(all []mirror.Resource) []*mirror.Resource {
 	out := make([]*mirror.Resource, len(all))
 	for i := range all {
 		out[i] = &all[i]
@@ -72,7 +76,7 @@ func TestReadAuthorizerAsksTheMirrorRule(t *testing.T) {
 		}
 		return authorizer.DecisionNoOpinion, "", nil
 	})
-	reads := readAuthorizer(mirrorAuthorizer(declared(), delegate))
+	reads := readAuthorizer(mirrorAuthorizer(declared(), delegate), followed())
 	ctx := genericapirequest.WithUser(context.Background(), &user.DefaultInfo{Name: "alice"})
 
 	if ok, _, err := reads.AuthorizeList(ctx, "services", "web"); !ok || err != nil {
@@ -89,7 +93,7 @@ func TestReadAuthorizerAsksTheMirrorRule(t *testing.T) {
 	if ok, _, _ := reads.AuthorizeList(context.Background(), "services", "web"); ok {
 		t.Error("a request without a user was allowed")
 	}
-	if readAuthorizer(nil) != nil {
+	if readAuthorizer(nil, followed()) != nil {
 		t.Error("authorization off must give a nil ReadAuthorizer (everything allowed)")
 	}
 }
@@ -102,13 +106,12 @@ func TestReadAuthorizerAsksUpstreamForFollowed(t *testing.T) {
 		asked = append(asked, a.GetVerb()+" "+a.GetAPIGroup()+"/"+a.GetAPIVersion()+"/"+a.GetResource()+" "+a.GetNamespace())
 		return authorizer.DecisionAllow, "", nil
 	})
-	reads := readAuthorizer(mirrorAuthorizer(delegate))
+	reads := readAuthorizer(mirrorAuthorizer(declared(), delegate), followed())
 	ctx := genericapirequest.WithUser(context.Background(), &user.DefaultInfo{Name: "alice"})
-	followed := registryresources.Followed()
-	if len(followed) == 0 {
+	if len(followed()) == 0 {
 		t.Fatal("no followed resource: the test checks nothing")
 	}
-	for _, res := range followed {
+	for _, res := range followed() {
 		asked = nil
 		if ok, _, err := reads.AuthorizeList(ctx, res.Name, ""); !ok || err != nil {
 			t.Errorf("%s: %v %v, want allowed", res.Name, ok, err)

@@ -71,6 +71,9 @@ func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, reche
 // Resources returns the mirrored resources.
 func (u *Upstream) Resources() []*Resource { return u.resources }
 
+// Followed returns the resources cached but not served.
+func (u *Upstream) Followed() []*Resource { return u.followed }
+
 // Follow adds resources that are cached but not served (Resources leaves
 // them out): their caches feed other resources' computed annotations. One
 // that kube-apiserver does not serve is looked for again as a mirrored one

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/ks-apiserver/ks-apiserver/pkg/kubesphere"
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/resources"
@@ -75,17 +76,17 @@ func TestPVCAllowSnapshot(t *testing.T) {
 
 	// The caller may read pods but not snapshot classes: in-use only.
 	got := annotations(e, mirror.NewReads(context.Background(), denyReads{"volumesnapshotclasses": true}), "a/snap")
-	if _, ok := got[resources.AnnotationPVCAllowSnapshot]; ok || got[query.AnnotationPVCInUse] != "false" {
+	if _, ok := got[resources.AnnotationPVCAllowSnapshot]; ok || got[kubesphere.AnnotationPVCInUse] != "false" {
 		t.Errorf("without snapshot classes: %v, want in-use and no allow-snapshot", got)
 	}
 	// Allowed both: both.
 	got = annotations(e, mirror.NewReads(context.Background(), denyReads{}), "a/snap")
-	if got[resources.AnnotationPVCAllowSnapshot] != "true" || got[query.AnnotationPVCInUse] != "false" {
+	if got[resources.AnnotationPVCAllowSnapshot] != "true" || got[kubesphere.AnnotationPVCInUse] != "false" {
 		t.Errorf("allowed everything: %v", got)
 	}
 	// Pods are required: nothing is computed without them.
 	got = annotations(e, mirror.NewReads(context.Background(), denyReads{"pods": true}), "a/snap")
-	if _, ok := got[query.AnnotationPVCInUse]; ok {
+	if _, ok := got[kubesphere.AnnotationPVCInUse]; ok {
 		t.Errorf("without pods: %v, want no computed annotation", got)
 	}
 	if _, ok := got[resources.AnnotationPVCAllowSnapshot]; ok {
