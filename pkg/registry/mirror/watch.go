@@ -179,9 +179,9 @@ func (w *cacheWatcher) run(ctx context.Context, snap *query.Snapshot, backlog []
 	}
 	var tick <-chan time.Time
 	if w.req.bookmarks {
-		ticker := time.NewTicker(BookmarkInterval)
+		ticker := w.cache.clock.NewTicker(BookmarkInterval)
 		defer ticker.Stop()
-		tick = ticker.C
+		tick = ticker.C()
 	}
 	for {
 		select {
