@@ -59,6 +59,8 @@ type Cache struct {
 	kept   map[uint64]keptSnapshot
 
 	metrics *cacheMetrics
+	// streams is initialStreams outside tests.
+	streams chan struct{}
 	// clock times snapshot retention, freshness waits and bookmarks; tests
 	// replace it to step time.
 	clock clock.WithTicker
@@ -93,6 +95,7 @@ func NewCache(res *Resource, window int) *Cache {
 		watchers: map[*cacheWatcher]struct{}{},
 		metrics:  newCacheMetrics(res.Name),
 		clock:    clock.RealClock{},
+		streams:  initialStreams,
 	}
 }
 
@@ -201,6 +204,9 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 	c.window[c.next] = e
 	c.next = (c.next + 1) % len(c.window)
 	for w := range c.watchers {
+		if !w.live {
+			continue // sending its initial state; it catches up from the window
+		}
 		if !w.send(e) {
 			// A watcher that cannot keep up is closed; its client watches
 			// again from the last resourceVersion it saw.

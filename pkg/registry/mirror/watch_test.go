@@ -575,3 +575,142 @@ func pollUntil(t *testing.T, what string, cond func() bool) {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
 }
+
+// blockingServe serves objects unchanged, but the first call blocks until
+// release is closed, as a client that does not read yet; serving is
+// signalled when it is reached.
+func blockingServe() (serve func(k8sruntime.Object) k8sruntime.Object, serving chan struct{}, release chan struct{}) {
+	serving, release = make(chan struct{}, 1), make(chan struct{})
+	serve = func(o k8sruntime.Object) k8sruntime.Object {
+		select {
+		case serving <- struct{}{}:
+		default:
+		}
+		<-release
+		return o
+	}
+	return serve, serving, release
+}
+
+func waitServing(t *testing.T, serving chan struct{}) {
+	t.Helper()
+	select {
+	case <-serving:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher did not start sending")
+	}
+}
+
+// A watch whose initial state takes longer than watchInput events is not
+// closed as too slow: it catches up from the window, so its client gets the
+// state, the initial-events-end bookmark, then every later event once.
+func TestWatchInitialStateOutlastsQueue(t *testing.T) {
+	res := testPods()
+	res.New = func() k8sruntime.Object { return &corev1.Pod{} }
+	a := pod("ns", "a", nil)
+	c := NewCache(res, 2*watchInput)
+	c.streams = make(chan struct{}, 1) // not shared with other tests
+	c.apply(watch.Added, a, nil)
+	c.synced, c.windowStart = true, c.rv
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, serving, release := blockingServe()
+	w, err := c.watch(ctx, watchRequest{initial: true, initialEnd: true, bookmarks: true}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	start := c.ResourceVersion()
+	waitServing(t, serving)
+	var want []uint64
+	for i := range watchInput + 10 {
+		p := pod("ns", fmt.Sprintf("p-%04d", i), nil)
+		c.apply(watch.Added, p, nil)
+		want = append(want, podRV(p))
+	}
+	if !registered(c, w) {
+		t.Fatalf("closed while sending its initial state, %d events behind", len(want))
+	}
+	close(release)
+	if got := receiveRVs(t, w, 1); got[0] != podRV(a) {
+		t.Fatalf("initial state %v, want %d", got, podRV(a))
+	}
+	e, _ := receive(t, w)
+	if rv := e.Object.(*corev1.Pod).ResourceVersion; e.Type != watch.Bookmark || rv != fmt.Sprint(start) {
+		t.Fatalf("after the state: %s at %s, want the initial-events-end BOOKMARK at %d", e.Type, rv, start)
+	}
+	if got := receiveRVs(t, w, len(want)); !slices.Equal(got, want) {
+		t.Fatalf("events after the state: %d, from %d to %d; want %d from %d to %d",
+			len(got), got[0], got[len(got)-1], len(want), want[0], want[len(want)-1])
+	}
+}
+
+// A watch whose initial state took so long that the events since have left
+// the window is closed after the state, counted as too slow; its client
+// watches again.
+func TestWatchInitialStateOutlastsWindow(t *testing.T) {
+	const window = 4
+	c := NewCache(testPods(), window)
+	c.streams = make(chan struct{}, 1)
+	c.apply(watch.Added, pod("ns", "a", nil), nil)
+	c.synced, c.windowStart = true, c.rv
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, serving, release := blockingServe()
+	w, err := c.watch(ctx, watchRequest{initial: true}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	waitServing(t, serving)
+	for i := range window + 1 {
+		c.apply(watch.Added, pod("ns", fmt.Sprintf("p-%d", i), nil), nil)
+	}
+	close(release)
+	if e, ok := receive(t, w); !ok || e.Type != watch.Added {
+		t.Fatalf("initial state: %v %v", e.Type, ok)
+	}
+	if e, ok := receive(t, w); ok {
+		t.Fatalf("got %s after the window moved past the state's version, want the watch closed", e.Type)
+	}
+	if registered(c, w) {
+		t.Error("still registered after it was closed")
+	}
+}
+
+// A page of an initial state holds one of the initialStreams slots while
+// its client reads, and lets it go after pageHold when the client does not:
+// a stuck client delays the other watches by pageHold at most.
+func TestWatchStuckClientLetsOthersStream(t *testing.T) {
+	c, fc := clocked(pod("ns", "a", nil), pod("ns", "b", nil))
+	c.streams = make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, serving, release := blockingServe()
+	defer close(release)
+	stuck, err := c.watch(ctx, watchRequest{initial: true}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Stop()
+	waitServing(t, serving)
+	// stuck now holds the slot, its first object being served.
+	w, err := c.watch(ctx, watchRequest{initial: true}, identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	// Release serve for stuck (its client still does not read), then
+	// wait for it to wait on the client with its page timer running.
+	release <- struct{}{}
+	pollUntil(t, "the stuck page's timer", fc.HasWaiters)
+	select {
+	case e := <-w.ResultChan():
+		t.Fatalf("got %s %v while the only slot is held", e.Type, e.Object)
+	case <-time.After(50 * time.Millisecond):
+	}
+	fc.Step(pageHold)
+	if got := receiveRVs(t, w, 2); len(got) != 2 {
+		t.Fatalf("initial state after the stuck page let go: %v", got)
+	}
+}
