@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
@@ -58,6 +59,11 @@ type Cache struct {
 	kept   map[uint64]keptSnapshot
 
 	metrics *cacheMetrics
+	// streams is initialStreams outside tests.
+	streams chan struct{}
+	// clock times snapshot retention, freshness waits and bookmarks; tests
+	// replace it to step time.
+	clock clock.WithTicker
 }
 
 // keptSnapshot is a snapshot retained for continue tokens until expires.
@@ -88,6 +94,8 @@ func NewCache(res *Resource, window int) *Cache {
 		window:   make([]event, window),
 		watchers: map[*cacheWatcher]struct{}{},
 		metrics:  newCacheMetrics(res.Name),
+		clock:    clock.RealClock{},
+		streams:  initialStreams,
 	}
 }
 
@@ -196,6 +204,9 @@ func (c *Cache) apply(typ watch.EventType, item, oldItem any) {
 	c.window[c.next] = e
 	c.next = (c.next + 1) % len(c.window)
 	for w := range c.watchers {
+		if !w.live {
+			continue // sending its initial state; it catches up from the window
+		}
 		if !w.send(e) {
 			// A watcher that cannot keep up is closed; its client watches
 			// again from the last resourceVersion it saw.
@@ -217,7 +228,7 @@ func (c *Cache) snapshot() (*query.Snapshot, uint64) {
 
 // keep retains snap, at rv, for the continue tokens of a walk.
 func (c *Cache) keep(rv uint64, snap *query.Snapshot) {
-	now := time.Now()
+	now := c.clock.Now()
 	c.keptMu.Lock()
 	defer c.keptMu.Unlock()
 	for v, k := range c.kept {
@@ -243,7 +254,7 @@ func (c *Cache) retained(rv uint64) (*query.Snapshot, bool) {
 	c.keptMu.Lock()
 	defer c.keptMu.Unlock()
 	k, ok := c.kept[rv]
-	if !ok || time.Now().After(k.expires) {
+	if !ok || c.clock.Now().After(k.expires) {
 		return nil, false
 	}
 	return k.snap, true

@@ -50,6 +50,7 @@ func (c *Cache) WatchAll(ctx context.Context, streaming, listUnderLock bool) (wa
 		backlog = append(backlog, event{typ: watch.Added, obj: it.Object, rv: c.rv})
 	}
 	startRV := c.rv
+	w.live = true
 	c.watchers[w] = struct{}{}
 	c.mu.Unlock()
 	go w.run(ctx, nil, backlog, startRV)

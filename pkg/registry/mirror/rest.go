@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
@@ -82,7 +81,11 @@ func (r *REST) Get(ctx context.Context, name string, options *metav1.GetOptions)
 		return nil, apierrors.NewNotFound(r.resource, name)
 	}
 	if options != nil {
-		if err := r.waitFresh(ctx, c, options.ResourceVersion); err != nil {
+		want, err := optionalResourceVersion(options.ResourceVersion)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.waitFresh(ctx, want); err != nil {
 			return nil, err
 		}
 	}
@@ -111,67 +114,75 @@ func (r *REST) ListPage(ctx context.Context, options *metainternalversion.ListOp
 	if options == nil {
 		options = &metainternalversion.ListOptions{}
 	}
-	page := &Page{res: r.res}
 	c, err := r.cache()
 	if err != nil {
 		return nil, err
 	}
-	if c == nil {
-		// The upstream API is absent: nothing to list, but the request is
-		// still checked like any other.
-		if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
-			return nil, err
-		}
-		if _, err := decodeContinue(options.Continue); err != nil {
-			return nil, err
-		}
-		if _, _, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector); err != nil {
-			return nil, err
-		}
-	} else if page, err = r.listPage(ctx, c, options); err != nil {
+	lr, err := r.readList(ctx, options)
+	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	if c == nil {
+		// The upstream API is absent: nothing to list, the request checked
+		// like any other.
+		return &Page{res: r.res}, nil
+	}
+	return r.listPage(ctx, c, lr)
 }
 
-func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) (*Page, error) {
-	label, q, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector)
+// listRequest is a list request read whole: every parameter parsed and
+// checked before any cache is read.
+type listRequest struct {
+	// sel is what the page selects; its state is chosen when the request
+	// is executed.
+	sel Selection
+	// token continues a walk (nil on a first page) in the order of sortBy
+	// and desc.
+	token  *continueToken
+	sortBy string
+	desc   bool
+	// rv is the oldest state a first page may read (0: any), exact that it
+	// must be that version (resourceVersionMatch=Exact).
+	rv    uint64
+	exact bool
+}
+
+// readList reads a list request: its selectors and KubeSphere parameters,
+// continue token, resourceVersion and page, each error a 400 (a filter the
+// caller may not read a 403) that says what to fix.
+func (r *REST) readList(ctx context.Context, options *metainternalversion.ListOptions) (*listRequest, error) {
+	label, q, err := r.readFilters(ctx, options)
 	if err != nil {
 		return nil, err
 	}
-	token, err := decodeContinue(options.Continue)
-	if err != nil {
-		return nil, err
-	}
-	desc := q.SortBy != "" && !q.Ascending
-	sel := Selection{
-		Namespace: genericapirequest.NamespaceValue(ctx),
-		Label:     label, Field: options.FieldSelector,
-		Query: q, Limit: -1,
+	lr := &listRequest{
+		sel: Selection{
+			Namespace: genericapirequest.NamespaceValue(ctx),
+			Label:     label, Field: options.FieldSelector,
+			Query: q, Limit: -1,
+		},
+		sortBy: q.SortBy,
+		desc:   q.SortBy != "" && !q.Ascending,
 	}
 	if options.Limit > 0 {
-		sel.Limit = int(options.Limit)
+		lr.sel.Limit = int(options.Limit)
 	}
-	if token != nil {
-		if token.SortBy != q.SortBy || token.Desc != desc {
+	if lr.token, err = decodeContinue(options.Continue); err != nil {
+		return nil, err
+	}
+	if lr.token != nil {
+		if lr.token.SortBy != lr.sortBy || lr.token.Desc != lr.desc {
 			return nil, apierrors.NewBadRequest(fmt.Sprintf(
 				"invalid continue parameter: the token continues a list in another order; repeat the first page's %s and %s parameters",
 				query.ParamSortBy, query.ParamAscending))
 		}
-		if snap, ok := c.retained(token.RV); ok {
-			sel.Snapshot, sel.RV = snap, token.RV
-			c.metrics.contSnapshot.Inc()
-		} else if start := c.windowStartRV(); token.RV < start {
-			c.metrics.contExpired.Inc()
-			return nil, apierrors.NewResourceExpired(fmt.Sprintf(
-				"the continue token of this list, at resourceVersion %d, has expired (%s holds changes since %d): start the list again",
-				token.RV, r.res.Name, start))
-		} else {
-			c.metrics.contKey.Inc()
+		lr.sel.After = lr.token.cursor()
+	} else {
+		// A continued page reads its walk's version, whatever it asks.
+		if lr.rv, err = optionalResourceVersion(options.ResourceVersion); err != nil {
+			return nil, err
 		}
-		sel.After = token.cursor()
-	} else if err := r.checkListVersion(ctx, c, options); err != nil {
-		return nil, err
+		lr.exact = lr.rv != 0 && options.ResourceVersionMatch == metav1.ResourceVersionMatchExact
 	}
 	if q.Page > 0 {
 		if options.Limit <= 0 {
@@ -182,7 +193,34 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 		if !ok {
 			return nil, apierrors.NewBadRequest(fmt.Sprintf("query parameter %q is out of range", query.ParamPage))
 		}
-		sel.Offset = offset
+		lr.sel.Offset = offset
+	}
+	return lr, nil
+}
+
+// listPage executes a list request on c: it picks the state to read (the
+// walk's kept snapshot, or the current state once it holds the version
+// asked for), selects the page and, when more follow, issues their token.
+func (r *REST) listPage(ctx context.Context, c *Cache, lr *listRequest) (*Page, error) {
+	sel := lr.sel
+	if lr.token != nil {
+		snap, err := c.continueAt(lr.token.RV)
+		if err != nil {
+			return nil, err
+		}
+		if snap != nil {
+			sel.Snapshot, sel.RV = snap, lr.token.RV
+		}
+	} else {
+		// kube-apiserver's rules for reads served from its watch cache.
+		if err := c.waitFresh(ctx, lr.rv); err != nil {
+			return nil, err
+		}
+		if lr.exact {
+			if err := c.checkExact(lr.rv); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if sel.Snapshot == nil {
 		sel.Snapshot, sel.RV = c.snapshot()
@@ -193,16 +231,16 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 		return nil, err
 	}
 	page := &Page{res: r.res, items: res.Items, rv: rv, total: int64(res.Total)}
-	if token != nil {
+	if lr.token != nil {
 		// Every page reports the first page's version, so a watch from it
 		// replays every change made during the walk.
-		page.rv = token.RV
+		page.rv = lr.token.RV
 	}
-	if options.Limit > 0 && res.Remaining > 0 && res.Last != nil {
+	if sel.Limit > 0 && res.Remaining > 0 && res.Last != nil {
 		remaining := int64(res.Remaining)
 		page.remaining = &remaining
 		page.continueToken = encodeContinue(continueToken{
-			RV: page.rv, SortBy: q.SortBy, Desc: desc,
+			RV: page.rv, SortBy: lr.sortBy, Desc: lr.desc,
 			KeyTime: res.Last.Key.Time, KeyStr: res.Last.Key.Str,
 			Namespace: res.Last.Namespace, Name: res.Last.Name,
 		})
@@ -211,6 +249,16 @@ func (r *REST) listPage(ctx context.Context, c *Cache, options *metainternalvers
 		}
 	}
 	return page, nil
+}
+
+// readFilters reads what selects the objects of a list or watch: its field
+// selector, checked against the resource's fields, and its KubeSphere
+// parameters (listQuery).
+func (r *REST) readFilters(ctx context.Context, options *metainternalversion.ListOptions) (labels.Selector, *query.Query, error) {
+	if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
+		return nil, nil, err
+	}
+	return r.listQuery(ctx, options.LabelSelector, options.FieldSelector)
 }
 
 // listQuery reads the KubeSphere parameters of a list or watch, from its URL
@@ -254,63 +302,6 @@ func (r *REST) listQuery(ctx context.Context, label labels.Selector, field field
 	return label, q, nil
 }
 
-// checkListVersion applies the resourceVersion and resourceVersionMatch of a
-// first page, as kube-apiserver does for reads served from its watch cache.
-// The cache holds only its newest state, so an exact older version is gone.
-func (r *REST) checkListVersion(ctx context.Context, c *Cache, options *metainternalversion.ListOptions) error {
-	if options.ResourceVersion == "" || options.ResourceVersion == "0" {
-		return nil
-	}
-	want, err := parseResourceVersion(options.ResourceVersion)
-	if err != nil {
-		return err
-	}
-	if err := r.waitFresh(ctx, c, options.ResourceVersion); err != nil {
-		return err
-	}
-	if options.ResourceVersionMatch == metav1.ResourceVersionMatchExact {
-		if current := c.ResourceVersion(); current != want {
-			return apierrors.NewResourceExpired(fmt.Sprintf(
-				"resourceVersion %d is not available: ks-apiserver serves %s at its current resourceVersion %d only; "+
-					"list without resourceVersionMatch=Exact, or with resourceVersion=%d", want, r.res.Name, current, current))
-		}
-	}
-	return nil
-}
-
-// freshnessWait bounds how long a read asking for a newer version than the
-// cache holds waits for the cache to catch up with kube-apiserver.
-const freshnessWait = 3 * time.Second
-
-// waitFresh waits until the cache holds resourceVersion (unset and "0" mean
-// any), or fails like kube-apiserver with a 504 "too large resource version".
-func (r *REST) waitFresh(ctx context.Context, c *Cache, resourceVersion string) error {
-	if resourceVersion == "" || resourceVersion == "0" {
-		return nil
-	}
-	want, err := parseResourceVersion(resourceVersion)
-	if err != nil {
-		return err
-	}
-	if c.ResourceVersion() >= want {
-		return nil
-	}
-	deadline := time.Now().Add(freshnessWait)
-	for c.ResourceVersion() < want {
-		if time.Now().After(deadline) {
-			c.metrics.waitTimeout.Inc()
-			return tooLargeResourceVersion(want, c.ResourceVersion())
-		}
-		select {
-		case <-ctx.Done():
-			return apierrors.NewTimeoutError(fmt.Sprintf("waiting for %s at resourceVersion %d", r.res.Name, want), 1)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	c.metrics.waitCaughtUp.Inc()
-	return nil
-}
-
 // Watch streams the changes of the request's namespace matching its
 // selectors: from a resourceVersion within the cache's window of recent
 // events (older is 410 Expired), or the current state first (unset or "0",
@@ -320,13 +311,10 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	if options == nil {
 		options = &metainternalversion.ListOptions{}
 	}
-	if err := r.res.validateFieldSelector(options.FieldSelector); err != nil {
-		return nil, err
-	}
 	// The KubeSphere filters (URL parameters or search labels) select the
 	// events as they select a list; sortBy, ascending and page do not apply
 	// to a stream of events.
-	label, q, err := r.listQuery(ctx, options.LabelSelector, options.FieldSelector)
+	label, q, err := r.readFilters(ctx, options)
 	if err != nil {
 		return nil, err
 	}
@@ -348,26 +336,18 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	if req.field != nil && req.field.Empty() {
 		req.field = nil
 	}
-	rv := options.ResourceVersion
-	switch {
-	case options.SendInitialEvents != nil:
+	rv, err := optionalResourceVersion(options.ResourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	if options.SendInitialEvents != nil {
 		req.initial = *options.SendInitialEvents
-		req.initialEnd = *options.SendInitialEvents && options.AllowWatchBookmarks
-		if !req.initial && rv != "" && rv != "0" {
-			from, err := parseResourceVersion(rv)
-			if err != nil {
-				return nil, err
-			}
-			req.from, req.resume = from, true
-		}
-	case rv == "" || rv == "0":
-		req.initial = true
-	default:
-		from, err := parseResourceVersion(rv)
-		if err != nil {
-			return nil, err
-		}
-		req.from, req.resume = from, true
+		req.initialEnd = req.initial && options.AllowWatchBookmarks
+	} else {
+		req.initial = rv == 0
+	}
+	if !req.initial && rv != 0 {
+		req.from, req.resume = rv, true
 	}
 
 	c, err := r.cache()
@@ -377,8 +357,9 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 	if c == nil {
 		return idleWatch(ctx, r.res, req), nil
 	}
-	if req.initial && rv != "" && rv != "0" {
-		if err := r.waitFresh(ctx, c, rv); err != nil {
+	if req.initial {
+		// The initial state is at least at the version asked for.
+		if err := c.waitFresh(ctx, rv); err != nil {
 			return nil, err
 		}
 	}

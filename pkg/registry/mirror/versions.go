@@ -27,6 +27,15 @@ func parseResourceVersion(rv string) (uint64, error) {
 	return n, nil
 }
 
+// optionalResourceVersion reads the resourceVersion of a read that may ask
+// for a minimum version: 0 for unset and "0", which mean any.
+func optionalResourceVersion(rv string) (uint64, error) {
+	if rv == "" || rv == "0" {
+		return 0, nil
+	}
+	return parseResourceVersion(rv)
+}
+
 // tooLargeResourceVersion is kube-apiserver's answer to a read of a version
 // the cache has not reached: 504 with the ResourceVersionTooLarge cause,
 // which client-go reflectors recognise.
@@ -103,6 +112,65 @@ func (c *Cache) windowStartRV() uint64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.windowStart
+}
+
+// continueAt returns the state the next page of a walk whose first page was
+// at rv reads: the snapshot kept for it, or nil to read the current state
+// from the token's position on, which returns every unchanged object once
+// only while the window holds every change since rv (else 410 Expired).
+func (c *Cache) continueAt(rv uint64) (*query.Snapshot, error) {
+	if snap, ok := c.retained(rv); ok {
+		c.metrics.contSnapshot.Inc()
+		return snap, nil
+	}
+	if start := c.windowStartRV(); rv < start {
+		c.metrics.contExpired.Inc()
+		return nil, apierrors.NewResourceExpired(fmt.Sprintf(
+			"the continue token of this list, at resourceVersion %d, has expired (%s holds changes since %d): start the list again",
+			rv, c.res.Name, start))
+	}
+	c.metrics.contKey.Inc()
+	return nil, nil
+}
+
+// freshnessWait bounds how long a read asking for a newer version than the
+// cache holds waits for the cache to catch up with kube-apiserver.
+const freshnessWait = 3 * time.Second
+
+// freshnessPoll is how often a waiting read looks at the cache's version.
+const freshnessPoll = 20 * time.Millisecond
+
+// waitFresh waits until the cache holds resourceVersion want (0: any), or
+// fails like kube-apiserver with a 504 "too large resource version".
+func (c *Cache) waitFresh(ctx context.Context, want uint64) error {
+	if want == 0 || c.ResourceVersion() >= want {
+		return nil
+	}
+	deadline := c.clock.Now().Add(freshnessWait)
+	for c.ResourceVersion() < want {
+		if c.clock.Now().After(deadline) {
+			c.metrics.waitTimeout.Inc()
+			return tooLargeResourceVersion(want, c.ResourceVersion())
+		}
+		select {
+		case <-ctx.Done():
+			return apierrors.NewTimeoutError(fmt.Sprintf("waiting for %s at resourceVersion %d", c.res.Name, want), 1)
+		case <-c.clock.After(freshnessPoll):
+		}
+	}
+	c.metrics.waitCaughtUp.Inc()
+	return nil
+}
+
+// checkExact answers a first page asking for exactly resourceVersion want:
+// the cache holds only its newest state, so an older version is gone.
+func (c *Cache) checkExact(want uint64) error {
+	if current := c.ResourceVersion(); current != want {
+		return apierrors.NewResourceExpired(fmt.Sprintf(
+			"resourceVersion %d is not available: ks-apiserver serves %s at its current resourceVersion %d only; "+
+				"list without resourceVersionMatch=Exact, or with resourceVersion=%d", want, c.res.Name, current, current))
+	}
+	return nil
 }
 
 // idleWatch is the watch of a mirror whose upstream API kube-apiserver does

@@ -43,19 +43,21 @@ type watchRequest struct {
 }
 
 // watchInput is how many live events a watcher may have queued before it is
-// considered too slow and closed. Events that arrive while a watcher sends
-// its initial state queue here too.
+// considered too slow and closed. A watcher sending its initial state gets
+// none: it catches up from the cache's window afterwards, so a long initial
+// state is bounded by the window, not by this queue.
 const watchInput = 1000
 
 // initialPage is how many objects of the initial state a watcher reads from
 // its snapshot at a time.
 const initialPage = 256
 
-// watch starts a watch. The watcher is registered for live events under the
-// cache's lock together with what it sends first (a snapshot of the current
-// state, or the replayed events), so nothing is missed or repeated between
-// them; the state itself is read from the snapshot outside the lock, so a
-// large initial state delays no event and no read.
+// watch starts a watch. The watcher is registered under the cache's lock
+// together with what it sends first (a snapshot of the current state, or
+// the replayed events), so nothing is missed or repeated between them; the
+// state itself is read from the snapshot outside the lock, so a large
+// initial state delays no event and no read. A watcher that sends a state
+// takes live events only once it has caught up with the window (catchUp).
 func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.Object) runtime.Object) (watch.Interface, error) {
 	w := newCacheWatcher(c, req, serve)
 	c.mu.Lock()
@@ -76,6 +78,7 @@ func (c *Cache) watch(ctx context.Context, req watchRequest, serve func(runtime.
 		backlog = c.eventsAfter(req.from)
 	}
 	startRV := c.rv
+	w.live = snap == nil
 	c.watchers[w] = struct{}{}
 	c.metrics.watchers.Inc()
 	c.mu.Unlock()
@@ -113,7 +116,10 @@ type cacheWatcher struct {
 	req   watchRequest
 	serve func(runtime.Object) runtime.Object
 
-	input    chan event
+	input chan event
+	// live is set, under the cache's lock, once the watcher takes live
+	// events into input.
+	live     bool
 	result   chan watch.Event
 	done     chan struct{}
 	stopOnce sync.Once
@@ -164,11 +170,12 @@ func (w *cacheWatcher) run(ctx context.Context, snap *query.Snapshot, backlog []
 	if w.req.resume && !w.req.initial && w.req.from > lastRV {
 		lastRV = w.req.from
 	}
-	if snap != nil && !w.sendState(ctx, snap, startRV) {
-		return
-	}
-	for _, e := range backlog {
-		if !w.emit(ctx, e) {
+	if snap != nil {
+		if !w.sendState(ctx, snap, startRV) {
+			return
+		}
+		var ok bool
+		if backlog, ok = w.catchUp(startRV); !ok {
 			return
 		}
 	}
@@ -177,11 +184,16 @@ func (w *cacheWatcher) run(ctx context.Context, snap *query.Snapshot, backlog []
 			return
 		}
 	}
+	for _, e := range backlog {
+		if !w.emit(ctx, e) {
+			return
+		}
+	}
 	var tick <-chan time.Time
 	if w.req.bookmarks {
-		ticker := time.NewTicker(BookmarkInterval)
+		ticker := w.cache.clock.NewTicker(BookmarkInterval)
 		defer ticker.Stop()
-		tick = ticker.C
+		tick = ticker.C()
 	}
 	for {
 		select {
@@ -205,9 +217,32 @@ func (w *cacheWatcher) run(ctx context.Context, snap *query.Snapshot, backlog []
 	}
 }
 
+// catchUp makes a watcher that sent the state at rv live, and returns the
+// events since rv it has still to send; false when it was stopped, or when
+// those events have left the window (it is closed as too slow, and its
+// client watches again).
+func (w *cacheWatcher) catchUp(rv uint64) ([]event, bool) {
+	c := w.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.watchers[w]; !ok {
+		return nil, false
+	}
+	if rv < c.windowStart {
+		delete(c.watchers, w)
+		w.terminate()
+		c.metrics.watchers.Dec()
+		c.metrics.closedSlow.Inc()
+		return nil, false
+	}
+	w.live = true
+	return c.eventsAfter(rv), true
+}
+
 // sendState sends the objects of snap, taken at rv, as ADDED events in
 // (namespace, name) order, as lists give them; a page at a time, so the
-// state is never copied whole.
+// state is never copied whole, each page holding one of the initialStreams
+// slots.
 func (w *cacheWatcher) sendState(ctx context.Context, snap *query.Snapshot, rv uint64) bool {
 	ns := w.req.namespace
 	if !w.cache.res.Namespaced {
@@ -216,19 +251,73 @@ func (w *cacheWatcher) sendState(ctx context.Context, snap *query.Snapshot, rv u
 	var after *query.Cursor
 	for {
 		page := snap.List(query.Request{Namespace: ns, After: after, Limit: initialPage})
-		for _, it := range page.Items {
-			if !w.emit(ctx, event{typ: watch.Added, obj: it.Object, rv: rv}) {
-				return false
-			}
+		if !w.sendPage(ctx, page.Items) {
+			return false
 		}
 		if page.Remaining == 0 {
 			return true
 		}
 		after = page.Last
-		// A stream and its reader hand the processor to each other; without
-		// a yield, 50 starting watches delayed the event handler by ~0.6 s.
+		// A stream and its reader hand the processor to each other; the
+		// yield lets the scheduler serve its global queue in between.
 		goruntime.Gosched()
 	}
+}
+
+// initialStreams bounds how many pages of initial states are sent at once,
+// in all caches: on 2 processors, 50 watches streaming 100k objects each at
+// once kept the informer's event handler waiting for a processor for up to
+// 1.5 s (preempted, it queued behind them); with one page at a time, at
+// most a few ms. Half the processors stream, the rest apply events and
+// answer reads.
+var initialStreams = make(chan struct{}, max(1, goruntime.GOMAXPROCS(0)/2))
+
+// pageHold is how long a page may hold its initialStreams slot: a client
+// that does not read for that long lets the other watches stream.
+const pageHold = time.Second
+
+// sendPage sends items of the initial state, holding an initialStreams
+// slot until they are sent or pageHold has passed.
+func (w *cacheWatcher) sendPage(ctx context.Context, items []*query.Item) bool {
+	select {
+	case w.cache.streams <- struct{}{}:
+	case <-w.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+	held := true
+	release := func() {
+		if held {
+			held = false
+			<-w.cache.streams
+		}
+	}
+	defer release()
+	hold := w.cache.clock.NewTimer(pageHold)
+	defer hold.Stop()
+	for _, it := range items {
+		if !w.matches(it.Object) {
+			continue
+		}
+		e := watch.Event{Type: watch.Added, Object: w.serve(it.Object)}
+		if held {
+			select {
+			case w.result <- e:
+				continue
+			case <-hold.C():
+				release()
+			case <-w.done:
+				return false
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if !w.deliver(ctx, e) {
+			return false
+		}
+	}
+	return true
 }
 
 // emit sends the event as the watcher's client sees it: filtered by its

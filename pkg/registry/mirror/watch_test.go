@@ -10,12 +10,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
+	testingclock "k8s.io/utils/clock/testing"
 )
 
 // applied is one event the test applied to the cache, at rv.
@@ -385,5 +389,328 @@ func TestWatchStartCopiesNothing(t *testing.T) {
 		if got++; got == len(objs) {
 			break
 		}
+	}
+}
+
+// receive returns the next event of w, failing the test when none comes in
+// a generous bound (the events it waits for were already applied).
+func receive(t *testing.T, w watch.Interface) (watch.Event, bool) {
+	t.Helper()
+	select {
+	case e, ok := <-w.ResultChan():
+		return e, ok
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10s")
+		return watch.Event{}, false
+	}
+}
+
+// receiveRVs reads n events of w and returns their resourceVersions.
+func receiveRVs(t *testing.T, w watch.Interface, n int) []uint64 {
+	t.Helper()
+	var rvs []uint64
+	for range n {
+		e, ok := receive(t, w)
+		if !ok {
+			t.Fatalf("the watch ended after %v", rvs)
+		}
+		rvs = append(rvs, podRV(e.Object.(*corev1.Pod)))
+	}
+	return rvs
+}
+
+func registered(c *Cache, w watch.Interface) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.watchers[w.(*cacheWatcher)]
+	return ok
+}
+
+func identity(o k8sruntime.Object) k8sruntime.Object { return o }
+
+// A watcher whose client does not read keeps its registration while its
+// queue has room (watchInput events beyond the one being sent), and is
+// closed by the event that finds the queue full; its client sees the
+// watch end and watches again from the last version it got.
+func TestWatchClosesSlowWatcher(t *testing.T) {
+	c := podCache(pod("ns", "a", nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// serve blocks the watcher on its first event until released, as a
+	// client that stopped reading does.
+	serving, release := make(chan struct{}, 1), make(chan struct{})
+	serve := func(o k8sruntime.Object) k8sruntime.Object {
+		select {
+		case serving <- struct{}{}:
+		default:
+		}
+		<-release
+		return o
+	}
+	w, err := c.watch(ctx, watchRequest{resume: true, from: c.ResourceVersion()}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	first := pod("ns", "p-0000", nil)
+	c.apply(watch.Added, first, nil)
+	select {
+	case <-serving:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher did not take its first event")
+	}
+	for i := range watchInput {
+		c.apply(watch.Added, pod("ns", fmt.Sprintf("p-%04d", i+1), nil), nil)
+	}
+	if !registered(c, w) {
+		t.Fatalf("closed with %d events queued, which its queue holds", watchInput)
+	}
+	c.apply(watch.Added, pod("ns", "p-overflow", nil), nil)
+	if registered(c, w) {
+		t.Fatalf("still registered after an event found its queue of %d full", watchInput)
+	}
+	close(release)
+	// What it still delivers is in order from the first event, and the
+	// channel closes.
+	next := podRV(first)
+	for {
+		e, ok := receive(t, w)
+		if !ok {
+			break
+		}
+		if got := podRV(e.Object.(*corev1.Pod)); got != next {
+			t.Fatalf("after closing: event at %d, want %d", got, next)
+		}
+		next++
+	}
+}
+
+// The window holds the last events: a watch resumes from any version at or
+// after the oldest evicted event's (replaying exactly what followed, then
+// live events), and a watch from before it is 410 Expired.
+func TestWatchResumeWindow(t *testing.T) {
+	const window = 4
+	c := NewCache(testPods(), window)
+	c.apply(watch.Added, pod("ns", "a", nil), nil)
+	c.synced, c.windowStart = true, c.rv
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := c.ResourceVersion()
+	var rvs []uint64
+	add := func() {
+		p := pod("ns", fmt.Sprintf("p-%d", len(rvs)), nil)
+		c.apply(watch.Added, p, nil)
+		rvs = append(rvs, podRV(p))
+	}
+	for range window {
+		add()
+	}
+	// Full, nothing evicted yet: everything since start replays.
+	w, err := c.watch(ctx, watchRequest{resume: true, from: start}, identity)
+	if err != nil {
+		t.Fatalf("watch from the window's start: %v", err)
+	}
+	if got := receiveRVs(t, w, window); !slices.Equal(got, rvs) {
+		t.Errorf("replayed %v, want %v", got, rvs)
+	}
+	w.Stop()
+
+	add() // evicts the first event
+	_, err = c.watch(ctx, watchRequest{resume: true, from: start}, identity)
+	if !apierrors.IsResourceExpired(err) {
+		t.Fatalf("watch from %d after its next event left the window: %v, want 410 Expired", start, err)
+	}
+	if want := fmt.Sprintf("can resume watches from %d", rvs[0]); !strings.Contains(err.Error(), want) {
+		t.Errorf("410 message %q does not say %q", err, want)
+	}
+	w, err = c.watch(ctx, watchRequest{resume: true, from: rvs[0]}, identity)
+	if err != nil {
+		t.Fatalf("watch from the evicted event's version %d: %v", rvs[0], err)
+	}
+	defer w.Stop()
+	if got := receiveRVs(t, w, window); !slices.Equal(got, rvs[1:]) {
+		t.Errorf("replayed %v, want %v", got, rvs[1:])
+	}
+	// Then the live events, with no gap and no repeat.
+	add()
+	if got := receiveRVs(t, w, 1); got[0] != rvs[len(rvs)-1] {
+		t.Errorf("live event after the replay at %d, want %d", got[0], rvs[len(rvs)-1])
+	}
+}
+
+// A watch asking for bookmarks gets one each BookmarkInterval, at the
+// version of the last event it was sent.
+func TestWatchBookmarkAtLastVersion(t *testing.T) {
+	res := testPods()
+	res.New = func() k8sruntime.Object { return &corev1.Pod{} }
+	c := synced(res, pod("ns", "a", nil))
+	fc := testingclock.NewFakeClock(time.Unix(1_000_000, 0))
+	c.clock = fc
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w, err := c.watch(ctx, watchRequest{resume: true, from: c.ResourceVersion(), bookmarks: true}, identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	p := pod("ns", "b", nil)
+	c.apply(watch.Added, p, nil)
+	if e, _ := receive(t, w); e.Type != watch.Added {
+		t.Fatalf("first event %s, want ADDED", e.Type)
+	}
+	pollUntil(t, "the bookmark ticker to start", fc.HasWaiters)
+	fc.Step(BookmarkInterval)
+	e, _ := receive(t, w)
+	if got := e.Object.(*corev1.Pod).ResourceVersion; e.Type != watch.Bookmark || got != p.ResourceVersion {
+		t.Errorf("after %v: %s at %s, want BOOKMARK at %s", BookmarkInterval, e.Type, got, p.ResourceVersion)
+	}
+}
+
+// pollUntil waits for cond, failing the test after a generous bound.
+func pollUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(context.Background(), time.Millisecond, 10*time.Second, true,
+		func(context.Context) (bool, error) { return cond(), nil })
+	if err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// blockingServe serves objects unchanged, but the first call blocks until
+// release is closed, as a client that does not read yet; serving is
+// signalled when it is reached.
+func blockingServe() (serve func(k8sruntime.Object) k8sruntime.Object, serving chan struct{}, release chan struct{}) {
+	serving, release = make(chan struct{}, 1), make(chan struct{})
+	serve = func(o k8sruntime.Object) k8sruntime.Object {
+		select {
+		case serving <- struct{}{}:
+		default:
+		}
+		<-release
+		return o
+	}
+	return serve, serving, release
+}
+
+func waitServing(t *testing.T, serving chan struct{}) {
+	t.Helper()
+	select {
+	case <-serving:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watcher did not start sending")
+	}
+}
+
+// A watch whose initial state takes longer than watchInput events is not
+// closed as too slow: it catches up from the window, so its client gets the
+// state, the initial-events-end bookmark, then every later event once.
+func TestWatchInitialStateOutlastsQueue(t *testing.T) {
+	res := testPods()
+	res.New = func() k8sruntime.Object { return &corev1.Pod{} }
+	a := pod("ns", "a", nil)
+	c := NewCache(res, 2*watchInput)
+	c.streams = make(chan struct{}, 1) // not shared with other tests
+	c.apply(watch.Added, a, nil)
+	c.synced, c.windowStart = true, c.rv
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, serving, release := blockingServe()
+	w, err := c.watch(ctx, watchRequest{initial: true, initialEnd: true, bookmarks: true}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	start := c.ResourceVersion()
+	waitServing(t, serving)
+	var want []uint64
+	for i := range watchInput + 10 {
+		p := pod("ns", fmt.Sprintf("p-%04d", i), nil)
+		c.apply(watch.Added, p, nil)
+		want = append(want, podRV(p))
+	}
+	if !registered(c, w) {
+		t.Fatalf("closed while sending its initial state, %d events behind", len(want))
+	}
+	close(release)
+	if got := receiveRVs(t, w, 1); got[0] != podRV(a) {
+		t.Fatalf("initial state %v, want %d", got, podRV(a))
+	}
+	e, _ := receive(t, w)
+	if rv := e.Object.(*corev1.Pod).ResourceVersion; e.Type != watch.Bookmark || rv != fmt.Sprint(start) {
+		t.Fatalf("after the state: %s at %s, want the initial-events-end BOOKMARK at %d", e.Type, rv, start)
+	}
+	if got := receiveRVs(t, w, len(want)); !slices.Equal(got, want) {
+		t.Fatalf("events after the state: %d, from %d to %d; want %d from %d to %d",
+			len(got), got[0], got[len(got)-1], len(want), want[0], want[len(want)-1])
+	}
+}
+
+// A watch whose initial state took so long that the events since have left
+// the window is closed after the state, counted as too slow; its client
+// watches again.
+func TestWatchInitialStateOutlastsWindow(t *testing.T) {
+	const window = 4
+	c := NewCache(testPods(), window)
+	c.streams = make(chan struct{}, 1)
+	c.apply(watch.Added, pod("ns", "a", nil), nil)
+	c.synced, c.windowStart = true, c.rv
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, serving, release := blockingServe()
+	w, err := c.watch(ctx, watchRequest{initial: true}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	waitServing(t, serving)
+	for i := range window + 1 {
+		c.apply(watch.Added, pod("ns", fmt.Sprintf("p-%d", i), nil), nil)
+	}
+	close(release)
+	if e, ok := receive(t, w); !ok || e.Type != watch.Added {
+		t.Fatalf("initial state: %v %v", e.Type, ok)
+	}
+	if e, ok := receive(t, w); ok {
+		t.Fatalf("got %s after the window moved past the state's version, want the watch closed", e.Type)
+	}
+	if registered(c, w) {
+		t.Error("still registered after it was closed")
+	}
+}
+
+// A page of an initial state holds one of the initialStreams slots while
+// its client reads, and lets it go after pageHold when the client does not:
+// a stuck client delays the other watches by pageHold at most.
+func TestWatchStuckClientLetsOthersStream(t *testing.T) {
+	c, fc := clocked(pod("ns", "a", nil), pod("ns", "b", nil))
+	c.streams = make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serve, serving, release := blockingServe()
+	defer close(release)
+	stuck, err := c.watch(ctx, watchRequest{initial: true}, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Stop()
+	waitServing(t, serving)
+	// stuck now holds the slot, its first object being served.
+	w, err := c.watch(ctx, watchRequest{initial: true}, identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	// Release serve for stuck (its client still does not read), then
+	// wait for it to wait on the client with its page timer running.
+	release <- struct{}{}
+	pollUntil(t, "the stuck page's timer", fc.HasWaiters)
+	select {
+	case e := <-w.ResultChan():
+		t.Fatalf("got %s %v while the only slot is held", e.Type, e.Object)
+	case <-time.After(50 * time.Millisecond):
+	}
+	fc.Step(pageHold)
+	if got := receiveRVs(t, w, 2); len(got) != 2 {
+		t.Fatalf("initial state after the stuck page let go: %v", got)
 	}
 }
