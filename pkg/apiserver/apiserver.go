@@ -56,9 +56,9 @@ func init() {
 
 // ExtraConfig is ks-apiserver's own configuration.
 type ExtraConfig struct {
-	// Upstream provides the informers of the mirrored resources; the server
+	// Caches provides the informers of the mirrored resources; the server
 	// runs it after start and reports its sync on /readyz.
-	Upstream *mirror.Upstream
+	Caches *mirror.Caches
 	// OAuth is the OAuth server to mount, or nil.
 	OAuth *OAuth
 	// Monitor probes kube-apiserver: while it does not answer, the caches
@@ -118,12 +118,12 @@ func (cfg *Config) Complete() (CompletedConfig, error) {
 	// A nil authorizer means authorization is off; there is nothing to narrow.
 	if authz := cfg.GenericConfig.Authorization.Authorizer; authz != nil {
 		// Both checks of the mirror rule go to the fast path first.
-		if extra.LocalRBAC && extra.Upstream != nil {
-			authz = localRBACAuthorizer(extra.Upstream, authz)
+		if extra.LocalRBAC && extra.Caches != nil {
+			authz = localRBACAuthorizer(extra.Caches, authz)
 		}
 		var declared []*mirror.Resource
-		if extra.Upstream != nil {
-			declared = extra.Upstream.Resources()
+		if extra.Caches != nil {
+			declared = extra.Caches.Resources()
 		}
 		cfg.GenericConfig.Authorization.Authorizer = mirrorAuthorizer(declared, authz)
 		if extra.UpstreamTimeout > 0 {
@@ -145,8 +145,8 @@ func (cfg *Config) Complete() (CompletedConfig, error) {
 
 // New builds the server and installs the API group.
 func (c completedConfig) New() (*Server, error) {
-	upstream := c.ExtraConfig.Upstream
-	if upstream == nil {
+	caches := c.ExtraConfig.Caches
+	if caches == nil {
 		return nil, fmt.Errorf("ks-apiserver needs the upstream informers")
 	}
 	genericServer, err := c.GenericConfig.New("ks-apiserver", genericapiserver.NewEmptyDelegate())
@@ -154,16 +154,16 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 
-	reads := readAuthorizer(c.GenericConfig.Authorization.Authorizer, upstream.Followed())
+	reads := readAuthorizer(c.GenericConfig.Authorization.Authorizer, caches.Followed())
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(v1alpha3.GroupName, Scheme, metav1.ParameterCodec, Codecs)
 	apiGroupInfo.NegotiatedSerializer = negotiatedSerializer(Scheme, Codecs, v1alpha3.SchemeGroupVersion)
 	storage := map[string]rest.Storage{}
-	for _, res := range upstream.Resources() {
+	for _, res := range caches.Resources() {
 		var table rest.TableConvertor
 		if t, ok := printers.For(res.Upstream); ok {
 			table = mirror.NewTableConvertor(res, t.Columns, t.Cells)
 		}
-		lister := mirror.NewREST(res, v1alpha3.Resource(res.Name), upstream, table, reads)
+		lister := mirror.NewREST(res, v1alpha3.Resource(res.Name), caches, table, reads)
 		storage[res.Name] = lister
 		c.lists.storage[res.Name] = lister
 	}
@@ -171,13 +171,13 @@ func (c completedConfig) New() (*Server, error) {
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
 		return nil, err
 	}
-	genericServer.Handler.NonGoRestfulMux.HandlePrefix(kapis.Prefix+"/", kapis.New(upstream, reads))
-	if err := genericServer.AddReadyzChecks(upstream.ReadyCheck()); err != nil {
+	genericServer.Handler.NonGoRestfulMux.HandlePrefix(kapis.Prefix+"/", kapis.New(caches, reads))
+	if err := genericServer.AddReadyzChecks(caches.ReadyCheck()); err != nil {
 		return nil, err
 	}
 	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
-		go upstream.Run(ctx)
-		go releaseAfterSync(ctx, upstream)
+		go caches.Run(ctx)
+		go releaseAfterSync(ctx, caches)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func (c completedConfig) New() (*Server, error) {
 			return nil, err
 		}
 	}
-	if err := installOAuth(genericServer, c.ExtraConfig.OAuth, upstream); err != nil {
+	if err := installOAuth(genericServer, c.ExtraConfig.OAuth, caches); err != nil {
 		return nil, err
 	}
 	return &Server{GenericAPIServer: genericServer}, nil

@@ -8,7 +8,7 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
 	"github.com/ks-apiserver/ks-apiserver/pkg/apis/resources/v1alpha3"
-	authzmirror "github.com/ks-apiserver/ks-apiserver/pkg/authorization/mirror"
+	"github.com/ks-apiserver/ks-apiserver/pkg/authorization/mirrorauthz"
 	"github.com/ks-apiserver/ks-apiserver/pkg/authorization/rbac"
 	"github.com/ks-apiserver/ks-apiserver/pkg/kapis"
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
@@ -30,7 +30,7 @@ func mirrorAuthorizer(resources []*mirror.Resource, delegate authorizer.Authoriz
 	for _, name := range []string{kapis.ComponentsPath, kapis.ComponentHealthPath} {
 		upstream[name] = schema.GroupResource{Resource: "services"}
 	}
-	return authzmirror.New(delegate, func(resource string) (schema.GroupResource, bool) {
+	return mirrorauthz.New(delegate, func(resource string) (schema.GroupResource, bool) {
 		gr, ok := upstream[resource]
 		return gr, ok
 	})
@@ -81,23 +81,23 @@ func (a listAuthorizer) AuthorizeList(ctx context.Context, resource, namespace s
 // rbacSource lets the local RBAC authorizer read the mirrored Roles,
 // RoleBindings, ClusterRoles and ClusterRoleBindings from the upstream caches.
 type rbacSource struct {
-	*mirror.Upstream
+	*mirror.Caches
 	resources []*mirror.Resource // the four RBAC resources, nil if one is not mirrored
 }
 
 // RBACSource is what the local RBAC authorizer reads: the RBAC caches of u.
-func RBACSource(u *mirror.Upstream) rbac.Source { return newRBACSource(u) }
+func RBACSource(u *mirror.Caches) rbac.Source { return newRBACSource(u) }
 
-func newRBACSource(u *mirror.Upstream) rbacSource {
+func newRBACSource(u *mirror.Caches) rbacSource {
 	byName := map[string]*mirror.Resource{}
 	for _, res := range u.Resources() {
 		byName[res.Name] = res
 	}
-	s := rbacSource{Upstream: u}
+	s := rbacSource{Caches: u}
 	for _, name := range []string{rbac.Roles, rbac.RoleBindings, rbac.ClusterRoles, rbac.ClusterRoleBindings} {
 		res, ok := byName[name]
 		if !ok {
-			return rbacSource{Upstream: u}
+			return rbacSource{Caches: u}
 		}
 		s.resources = append(s.resources, res)
 	}
@@ -121,6 +121,6 @@ func (s rbacSource) Synced() bool {
 
 // localRBACAuthorizer puts the allow-only RBAC fast path in front of the
 // delegated authorizer.
-func localRBACAuthorizer(u *mirror.Upstream, delegate authorizer.Authorizer) authorizer.Authorizer {
+func localRBACAuthorizer(u *mirror.Caches, delegate authorizer.Authorizer) authorizer.Authorizer {
 	return rbac.New(newRBACSource(u), delegate)
 }

@@ -126,11 +126,11 @@ func TestReadAuthorizerAsksUpstreamForFollowed(t *testing.T) {
 // TestRBACSourceUnsyncedUntilServed: before discovery found RBAC upstream
 // (or when kube-apiserver does not serve it) the fast path has no opinion.
 func TestRBACSourceUnsyncedUntilServed(t *testing.T) {
-	u := mirror.NewUpstream(nil, registryresources.All(), time.Minute, 0)
+	u := mirror.NewCaches(nil, registryresources.All(), time.Minute, 0)
 	if RBACSource(u).Synced() {
 		t.Error("RBAC source synced without any cache")
 	}
-	none := mirror.NewUpstream(nil, nil, time.Minute, 0)
+	none := mirror.NewCaches(nil, nil, time.Minute, 0)
 	if RBACSource(none).Synced() {
 		t.Error("RBAC source synced though RBAC is not mirrored")
 	}

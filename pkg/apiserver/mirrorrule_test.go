@@ -25,7 +25,7 @@ func TestCompleteMapsTheUpstreamResources(t *testing.T) {
 		}
 	}
 	var upstreamAsked []schema.GroupResource
-	cfg := &Config{GenericConfig: completableConfig(), ExtraConfig: ExtraConfig{Upstream: mirror.NewUpstream(nil, decl, 0, 0)}}
+	cfg := &Config{GenericConfig: completableConfig(), ExtraConfig: ExtraConfig{Caches: mirror.NewCaches(nil, decl, 0, 0)}}
 	cfg.GenericConfig.Authorization.Authorizer = authorizer.AuthorizerFunc(func(_ context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
 		if a.GetAPIGroup() != v1alpha3.GroupName {
 			upstreamAsked = append(upstreamAsked, schema.GroupResource{Group: a.GetAPIGroup(), Resource: a.GetResource()})

@@ -104,7 +104,7 @@ func oauthChain(o *OAuth, c *genericapiserver.Config) http.Handler {
 
 // installOAuth runs the OAuth server's watches and leader; its paths are
 // served by oauthChain, ahead of the generic chain.
-func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, upstream *mirror.Upstream) error {
+func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, caches *mirror.Caches) error {
 	if o == nil {
 		return nil
 	}
@@ -112,7 +112,7 @@ func installOAuth(s *genericapiserver.GenericAPIServer, o *OAuth, upstream *mirr
 		// The mirror of users knows whether kube-apiserver serves the CRD.
 		// Until its discovery has run the CRD counts as served, so that
 		// readiness waits for the users watch instead of latching without it.
-		o.Runtime.UsersServed = func() bool { return !upstream.Absent("users") }
+		o.Runtime.UsersServed = func() bool { return !caches.Absent("users") }
 	}
 	if err := s.AddReadyzChecks(healthz.NamedCheck("oauth", func(*http.Request) error { return o.Runtime.Ready() })); err != nil {
 		return fmt.Errorf("oauth readiness check: %w", err)

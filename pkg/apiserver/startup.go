@@ -17,10 +17,10 @@ import (
 // leaves the heap (and RSS) at about 2.6 times what the caches keep, which
 // the runtime would otherwise give back only slowly, if ever (the heap
 // grows again to twice the live data before each collection).
-func releaseAfterSync(ctx context.Context, upstream *mirror.Upstream) {
+func releaseAfterSync(ctx context.Context, caches *mirror.Caches) {
 	start := time.Now()
 	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
-		return upstream.ReadyCheck().Check(nil) == nil, nil
+		return caches.ReadyCheck().Check(nil) == nil, nil
 	})
 	if err != nil {
 		return

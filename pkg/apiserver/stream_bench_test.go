@@ -39,7 +39,7 @@ func fixedPodServer(b *testing.B, n int) *Server {
 	generic.RequestTimeout = time.Hour
 	withOpenAPI(generic)
 	cfg := &Config{GenericConfig: generic, ExtraConfig: ExtraConfig{
-		Upstream: mirrortest.NewUpstream(b, registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}),
+		Caches: mirrortest.NewCaches(b, registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}),
 	}}
 	completed, err := cfg.Complete()
 	if err != nil {

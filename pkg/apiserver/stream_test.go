@@ -43,7 +43,7 @@ func podServer(t *testing.T, n int) *Server {
 	client := fake.NewClientset(objs...)
 	client.Resources = []*metav1.APIResourceList{{GroupVersion: "v1", APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "Pod"}}}}
 	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(mirror.Compact))
-	up := mirror.NewUpstream(client.Discovery(), registryresources.All(), time.Minute, 100, mirror.InformerSource{
+	up := mirror.NewCaches(client.Discovery(), registryresources.All(), time.Minute, 100, mirror.InformerSource{
 		ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
 			inf, err := factory.ForResource(gvr)
 			if err != nil {
@@ -56,7 +56,7 @@ func podServer(t *testing.T, n int) *Server {
 	generic := completableConfig()
 	generic.LoopbackClientConfig = &rest.Config{Host: "https://127.0.0.1:1"}
 	withOpenAPI(generic)
-	cfg := &Config{GenericConfig: generic, ExtraConfig: ExtraConfig{Upstream: up}}
+	cfg := &Config{GenericConfig: generic, ExtraConfig: ExtraConfig{Caches: up}}
 	completed, err := cfg.Complete()
 	if err != nil {
 		t.Fatal(err)

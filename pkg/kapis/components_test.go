@@ -31,7 +31,7 @@ func TestComponents(t *testing.T) {
 			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready}}}}
 	}
 	dns := map[string]string{"k8s-app": "kube-dns"}
-	up := mirrortest.NewUpstream(t, registryresources.All(), map[string][]runtime.Object{
+	up := mirrortest.NewCaches(t, registryresources.All(), map[string][]runtime.Object{
 		"services": {
 			svc("kube-system", "kube-dns", dns),
 			svc("kube-system", "no-selector", nil),

@@ -23,7 +23,7 @@ func fixedHandler(tb testing.TB) http.Handler {
 	for i := range 5 {
 		objects["nodes"] = append(objects["nodes"], fixtures.RealisticNode(i))
 	}
-	return kapis.New(mirrortest.NewUpstream(tb, registryresources.All(), objects), nil)
+	return kapis.New(mirrortest.NewCaches(tb, registryresources.All(), objects), nil)
 }
 
 // FuzzListHandler sends arbitrary paths, query strings and methods to the

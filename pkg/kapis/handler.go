@@ -37,16 +37,16 @@ const Prefix = "/" + APIPrefix + "/" + v1alpha3.GroupName + "/v1alpha3"
 // resource requests of resources.kubesphere.io; filters and computed fields
 // that read other resources are authorized here, through reads.
 type Handler struct {
-	upstream  *mirror.Upstream
+	upstream  *mirror.Caches
 	reads     mirror.ReadAuthorizer
 	resources map[string]*mirror.Resource
 }
 
 // New serves the resources upstream mirrors; reads authorizes what filters
 // and computed fields read of other resources (nil: authorization is off).
-func New(upstream *mirror.Upstream, reads mirror.ReadAuthorizer) *Handler {
-	h := &Handler{upstream: upstream, reads: reads, resources: map[string]*mirror.Resource{}}
-	for _, res := range upstream.Resources() {
+func New(caches *mirror.Caches, reads mirror.ReadAuthorizer) *Handler {
+	h := &Handler{upstream: caches, reads: reads, resources: map[string]*mirror.Resource{}}
+	for _, res := range caches.Resources() {
 		h.resources[res.Name] = res
 	}
 	return h
@@ -204,8 +204,8 @@ func writeList(w http.ResponseWriter, result query.Result, serve func(runtime.Ob
 // may read what they are computed from (namespace is the request's).
 func (h *Handler) serve(reads *mirror.Reads, res *mirror.Resource, namespace string, obj runtime.Object) runtime.Object {
 	obj = reads.Decorate(res, h.upstream, namespace, obj)
-	if res.Convert != nil && res.ToUpstream != nil {
-		obj = res.ToUpstream(res.Convert(obj))
+	if res.ToServed != nil && res.ToUpstream != nil {
+		obj = res.ToUpstream(res.ToServed(obj))
 	}
 	return obj
 }

@@ -37,7 +37,7 @@ func TestKapisReadsOfOtherResources(t *testing.T) {
 	om := func(ns, name string) metav1.ObjectMeta {
 		return metav1.ObjectMeta{Namespace: ns, Name: name, ResourceVersion: "3", Labels: map[string]string{"app": "web"}}
 	}
-	up := mirrortest.NewUpstream(t, registryresources.All(), map[string][]runtime.Object{
+	up := mirrortest.NewCaches(t, registryresources.All(), map[string][]runtime.Object{
 		"services": {&corev1.Service{ObjectMeta: om("demo", "web"), Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"}}},
 			&corev1.Service{ObjectMeta: om("kube-system", "dns"), Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"}}}},
 		"pods": {&corev1.Pod{ObjectMeta: om("demo", "web-1"), Spec: corev1.PodSpec{NodeName: "n1",

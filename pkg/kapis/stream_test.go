@@ -21,7 +21,7 @@ func realisticPodsHandler(tb testing.TB, n int) *kapis.Handler {
 	for i := range pods {
 		pods[i] = fixtures.RealisticPod(i)
 	}
-	return kapis.New(mirrortest.NewUpstream(tb, registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}), nil)
+	return kapis.New(mirrortest.NewCaches(tb, registryresources.All(), map[string][]k8sruntime.Object{"pods": pods}), nil)
 }
 
 // A streamed /kapis list is what KubeSphere's go-restful wrote: the whole

@@ -154,7 +154,7 @@ func localRBACSource(t *testing.T, ctx context.Context) rbac.Source {
 	if len(resources) != 4 {
 		t.Fatalf("%d mirrored RBAC resources, want 4", len(resources))
 	}
-	upstream := mirror.NewUpstream(client.Discovery(), resources, time.Minute, 0, mirror.InformerSource{
+	upstream := mirror.NewCaches(client.Discovery(), resources, time.Minute, 0, mirror.InformerSource{
 		ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
 			inf, err := factory.ForResource(gvr)
 			if err != nil {

@@ -311,7 +311,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	// backing off (upstream.Monitor.Gate).
 	informerCfg := rest.CopyConfig(upstream)
 	informerCfg.Wrap(monitor.Gate)
-	mirrors, err := newUpstream(informerCfg, o.UpstreamDiscoveryInterval)
+	mirrors, err := newCaches(informerCfg, o.UpstreamDiscoveryInterval)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +357,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	return &apiserver.Config{
 		GenericConfig: config,
 		ExtraConfig: apiserver.ExtraConfig{
-			Upstream: mirrors, OAuth: o.oauthServer(upstream, monitor), MaxWatchesPerUser: o.MaxWatchesPerUser,
+			Caches: mirrors, OAuth: o.oauthServer(upstream, monitor), MaxWatchesPerUser: o.MaxWatchesPerUser,
 			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout, LocalRBAC: o.LocalRBAC,
 		},
 	}, nil
@@ -391,10 +391,10 @@ func (o *Options) servingCertSource(upstream *rest.Config) (*servingcert.Source,
 	}), nil
 }
 
-// newUpstream builds the informer sources of every mirrored resource: the
+// newCaches builds the informer sources of every mirrored resource: the
 // built-in APIs, CustomResourceDefinitions, and this project's own CRDs
 // (which kube-apiserver serves as JSON only).
-func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, error) {
+func newCaches(cfg *rest.Config, recheck time.Duration) (*mirror.Caches, error) {
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("client for kube-apiserver: %w", err)
@@ -421,7 +421,7 @@ func newUpstream(cfg *rest.Config, recheck time.Duration) (*mirror.Upstream, err
 	}
 	others := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
 
-	u := mirror.NewUpstream(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
+	u := mirror.NewCaches(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
 		informerSource(builtin.ForResource, builtin.Start),
 		informerSource(crds.ForResource, crds.Start),
 		informerSource(owned.ForResource, owned.Start),

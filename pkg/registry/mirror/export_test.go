@@ -10,12 +10,12 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/query"
 )
 
-// NewFixedUpstream serves fixed objects, by resource name, with no informer
+// NewFixedCaches serves fixed objects, by resource name, with no informer
 // (as mirrortest.NewUpstream does through informers), for this package's
 // benchmarks: the caches alone, filled synchronously. Every resource is
 // discovered and synced; objects need numeric resourceVersions.
-func NewFixedUpstream(resources []Resource, objects map[string][]runtime.Object) *Upstream {
-	u := NewUpstream(nil, resources, 0, 0)
+func NewFixedCaches(resources []Resource, objects map[string][]runtime.Object) *Caches {
+	u := NewCaches(nil, resources, 0, 0)
 	for _, res := range u.resources {
 		c := NewCache(res, 0)
 		for _, obj := range objects[res.Name] {
@@ -40,9 +40,9 @@ func (c *Cache) ApplyEvent(typ watch.EventType, obj, old any) { c.apply(typ, obj
 func (c *Cache) WatchAll(ctx context.Context, streaming, listUnderLock bool) (watch.Interface, error) {
 	req := watchRequest{initial: true, initialEnd: streaming, bookmarks: streaming}
 	if !listUnderLock {
-		return c.watch(ctx, req, c.res.Convert)
+		return c.watch(ctx, req, c.res.ToServed)
 	}
-	w := newCacheWatcher(c, req, c.res.Convert)
+	w := newCacheWatcher(c, req, c.res.ToServed)
 	c.mu.Lock()
 	all := c.index.Snapshot().List(query.Request{Limit: -1})
 	backlog := make([]event, 0, len(all.Items))

@@ -96,7 +96,7 @@ func (c *plainInformer) done() any            { return c.store }
 type ksCache struct {
 	store cache.Indexer
 	objs  []k8sruntime.Object
-	up    *mirror.Upstream
+	up    *mirror.Caches
 	cache *mirror.Cache
 }
 
@@ -118,7 +118,7 @@ func (c *ksCache) update(p *corev1.Pod) {
 				podsDecl = append(podsDecl, res)
 			}
 		}
-		c.up = mirror.NewFixedUpstream(podsDecl, map[string][]k8sruntime.Object{"pods": c.objs})
+		c.up = mirror.NewFixedCaches(podsDecl, map[string][]k8sruntime.Object{"pods": c.objs})
 		c.cache, _ = c.up.Cache(c.up.Resources()[0])
 		c.objs = nil
 	}
@@ -314,7 +314,7 @@ func TestCompactedPodsServeTheSameJSON(t *testing.T) {
 		}
 	}
 	served := func(p *corev1.Pod) string {
-		data, err := k8sruntime.Encode(codec, res.Convert(p))
+		data, err := k8sruntime.Encode(codec, res.ToServed(p))
 		if err != nil {
 			t.Fatal(err)
 		}

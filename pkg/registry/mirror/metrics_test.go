@@ -49,7 +49,7 @@ func TestCacheMetrics(t *testing.T) {
 	RegisterMetrics()
 	res := servedPods()
 	res.Name = "metricpods"
-	up := NewUpstream(nil, []Resource{*res}, time.Minute, 100)
+	up := NewCaches(nil, []Resource{*res}, time.Minute, 100)
 	res = up.resources[0]
 	c := NewCache(res, 100)
 	for i := range 20 {
@@ -82,7 +82,7 @@ func TestCacheMetrics(t *testing.T) {
 	// falls behind.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	w, err := c.watch(ctx, watchRequest{initial: true, initialEnd: true, bookmarks: true}, res.Convert)
+	w, err := c.watch(ctx, watchRequest{initial: true, initialEnd: true, bookmarks: true}, res.ToServed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +94,14 @@ func TestCacheMetrics(t *testing.T) {
 	if got := counter(t, m.bookmarks); got != 1 {
 		t.Errorf("bookmarks = %v, want 1 (the initial-events-end one)", got)
 	}
-	slow, err := c.watch(ctx, watchRequest{resume: true, from: c.rv}, res.Convert)
+	slow, err := c.watch(ctx, watchRequest{resume: true, from: c.rv}, res.ToServed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := gauge(t, m.watchers); got != 2 {
 		t.Errorf("watchers = %v, want 2", got)
 	}
-	if _, err := c.watch(ctx, watchRequest{resume: true, from: 1}, res.Convert); err == nil || counter(t, m.expired) != 1 {
+	if _, err := c.watch(ctx, watchRequest{resume: true, from: 1}, res.ToServed); err == nil || counter(t, m.expired) != 1 {
 		t.Errorf("a watch from before the window: err %v, expired %v; want 410 and 1", err, counter(t, m.expired))
 	}
 	go func() {

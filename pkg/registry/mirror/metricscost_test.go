@@ -40,7 +40,7 @@ func BenchmarkMetricsCost(b *testing.B) {
 			decl = append(decl, res)
 		}
 	}
-	up := mirror.NewFixedUpstream(decl, map[string][]k8sruntime.Object{"pods": objs})
+	up := mirror.NewFixedCaches(decl, map[string][]k8sruntime.Object{"pods": objs})
 	res := up.Resources()[0]
 	c, _ := up.Cache(res)
 	store := mirror.NewStore(res, c)

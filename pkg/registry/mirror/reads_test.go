@@ -194,7 +194,7 @@ func TestRESTFilterReads(t *testing.T) {
 		"serviceName": {Compile: kubesphere.CompilePodServiceName, Reads: []query.Read{{Resource: "services"}}},
 	}
 	// No cache: the upstream API is absent, and the checks still apply.
-	up := NewUpstream(nil, []Resource{*pods}, 0, 100)
+	up := NewCaches(nil, []Resource{*pods}, 0, 100)
 	authz := &fakeLists{allow: map[string]bool{"services/web-shop": true}}
 	r := NewREST(up.Resources()[0], podsResource, up, nil, authz)
 

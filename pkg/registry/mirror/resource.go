@@ -37,10 +37,10 @@ type Resource struct {
 	New func() runtime.Object
 	// NewList returns an empty served (internal) list.
 	NewList func() runtime.Object
-	// Convert turns a cached upstream object into the served internal object.
+	// ToServed turns a cached upstream object into the served internal object.
 	// It must not copy more than the top-level struct: the result shares maps
 	// and slices with the cache and is never mutated by this package.
-	Convert func(upstream runtime.Object) runtime.Object
+	ToServed func(upstream runtime.Object) runtime.Object
 	// ToUpstream is the inverse of Convert, for code written against the
 	// upstream types (the table printers); the same sharing rules apply.
 	ToUpstream func(served runtime.Object) runtime.Object

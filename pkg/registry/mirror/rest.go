@@ -28,7 +28,7 @@ type REST struct {
 
 	res      *Resource
 	resource schema.GroupResource
-	upstream *Upstream
+	upstream *Caches
 	reads    ReadAuthorizer
 }
 
@@ -45,7 +45,7 @@ var (
 // keeps for it; table is how its objects print (nil: name and age only);
 // reads authorizes filters that read other resources (nil: authorization
 // is off).
-func NewREST(res *Resource, resource schema.GroupResource, upstream *Upstream, table rest.TableConvertor, reads ReadAuthorizer) *REST {
+func NewREST(res *Resource, resource schema.GroupResource, upstream *Caches, table rest.TableConvertor, reads ReadAuthorizer) *REST {
 	if table == nil {
 		table = rest.NewDefaultTableConvertor(resource)
 	}
@@ -93,7 +93,7 @@ func (r *REST) Get(ctx context.Context, name string, options *metav1.GetOptions)
 	if !ok {
 		return nil, apierrors.NewNotFound(r.resource, name)
 	}
-	return r.res.Convert(obj), nil
+	return r.res.ToServed(obj), nil
 }
 
 // List returns the objects of the request's namespace (all namespaces for a
@@ -363,7 +363,7 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 			return nil, err
 		}
 	}
-	return c.watch(ctx, req, r.res.Convert)
+	return c.watch(ctx, req, r.res.ToServed)
 }
 
 // cache returns the resource's cache (see Upstream.SyncedCache).

@@ -46,7 +46,7 @@ func servedPods() *Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("pods"),
 		New:      func() runtime.Object { return &servedPod{} },
 		NewList:  func() runtime.Object { return &servedPodList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			p := obj.(*corev1.Pod)
 			return &servedPod{ObjectMeta: p.ObjectMeta, Spec: p.Spec}
 		},
@@ -72,8 +72,8 @@ func startedREST(t *testing.T, objs ...runtime.Object) *REST {
 
 // upstreamWith is an Upstream that has discovered pods, with a cache
 // following informer.
-func upstreamWith(informer cache.SharedIndexInformer) (*Upstream, *Cache) {
-	u := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+func upstreamWith(informer cache.SharedIndexInformer) (*Caches, *Cache) {
+	u := NewCaches(nil, []Resource{*servedPods()}, time.Minute, 100)
 	c := NewCache(u.resources[0], 100)
 	if err := c.Follow(informer); err != nil {
 		panic(err)
@@ -86,7 +86,7 @@ func upstreamWith(informer cache.SharedIndexInformer) (*Upstream, *Cache) {
 // An upstream API kube-apiserver does not serve lists as empty, gets as
 // NotFound, and still rejects bad field selectors.
 func TestRESTUpstreamAbsent(t *testing.T) {
-	up := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+	up := NewCaches(nil, []Resource{*servedPods()}, time.Minute, 100)
 	r := NewREST(up.Resources()[0], podsResource, up, nil, nil)
 	obj, err := r.List(inNamespace(""), nil)
 	if err != nil {
@@ -107,7 +107,7 @@ func TestRESTUpstreamAbsent(t *testing.T) {
 // Before the first discovery nothing is absent (readiness that depends on
 // a resource must wait for it); after it, what kube-apiserver does not serve.
 func TestUpstreamAbsent(t *testing.T) {
-	up := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+	up := NewCaches(nil, []Resource{*servedPods()}, time.Minute, 100)
 	if up.Absent("pods") {
 		t.Error("pods absent before discovery ran")
 	}

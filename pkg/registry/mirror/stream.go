@@ -46,7 +46,7 @@ func (p *Page) ListMeta() metav1.ListMeta {
 // served (internal) type; fn must not keep or change it.
 func (p *Page) Each(fn func(served runtime.Object) error) error {
 	for _, it := range p.items {
-		if err := fn(p.res.Convert(it.Object)); err != nil {
+		if err := fn(p.res.ToServed(it.Object)); err != nil {
 			return err
 		}
 	}

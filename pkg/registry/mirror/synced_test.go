@@ -10,7 +10,7 @@ import (
 // Both the API and /kapis read through SyncedCache: no cache while the
 // upstream resource is absent, a 503 while the cache fills up.
 func TestSyncedCache(t *testing.T) {
-	u := NewUpstream(nil, []Resource{{Name: "pods"}}, 0, 0)
+	u := NewCaches(nil, []Resource{{Name: "pods"}}, 0, 0)
 	res := u.Resources()[0]
 	if c, err := u.SyncedCache(res); c != nil || err != nil {
 		t.Fatalf("absent upstream: %v, %v; want no cache and no error", c, err)

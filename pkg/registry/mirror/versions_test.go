@@ -176,7 +176,7 @@ func TestKeptSnapshotsEvictOldest(t *testing.T) {
 // Expired once changes since the first page have left the window.
 func TestContinueFromSnapshotKeyOrExpired(t *testing.T) {
 	const window = 3
-	up := NewUpstream(nil, []Resource{*servedPods()}, time.Minute, 100)
+	up := NewCaches(nil, []Resource{*servedPods()}, time.Minute, 100)
 	c := NewCache(up.resources[0], window)
 	pods := make([]*corev1.Pod, 6)
 	for i := range pods {

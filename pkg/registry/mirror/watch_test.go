@@ -357,7 +357,7 @@ func diff(got, want []seen) string {
 func TestWatchStartCopiesNothing(t *testing.T) {
 	res := testPods()
 	res.New = func() k8sruntime.Object { return &corev1.Pod{} }
-	res.Convert = func(o k8sruntime.Object) k8sruntime.Object { return o }
+	res.ToServed = func(o k8sruntime.Object) k8sruntime.Object { return o }
 	var objs []k8sruntime.Object
 	for i := range 50_000 {
 		objs = append(objs, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
@@ -369,7 +369,7 @@ func TestWatchStartCopiesNothing(t *testing.T) {
 	defer cancel()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	w, err := c.watch(ctx, watchRequest{initial: true}, res.Convert)
+	w, err := c.watch(ctx, watchRequest{initial: true}, res.ToServed)
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func BenchmarkWatchStartStall(b *testing.B) {
 			decl = append(decl, res)
 		}
 	}
-	up := mirror.NewFixedUpstream(decl, map[string][]k8sruntime.Object{"pods": objs})
+	up := mirror.NewFixedCaches(decl, map[string][]k8sruntime.Object{"pods": objs})
 	c, _ := up.Cache(up.Resources()[0])
 	s := &stallStream{c: c, objs: objs, rv: c.ResourceVersion()}
 

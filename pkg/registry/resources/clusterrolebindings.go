@@ -16,7 +16,7 @@ func clusterrolebindings() mirror.Resource {
 		Upstream: rbacv1.SchemeGroupVersion.WithResource("clusterrolebindings"),
 		New:      func() runtime.Object { return &resources.ClusterRoleBinding{} },
 		NewList:  func() runtime.Object { return &resources.ClusterRoleBindingList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*rbacv1.ClusterRoleBinding)
 			return &resources.ClusterRoleBinding{ObjectMeta: u.ObjectMeta, Subjects: u.Subjects, RoleRef: u.RoleRef}
 		},

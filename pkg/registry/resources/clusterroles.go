@@ -14,7 +14,7 @@ func clusterroles() mirror.Resource {
 		Upstream: rbacv1.SchemeGroupVersion.WithResource("clusterroles"),
 		New:      func() runtime.Object { return &resources.ClusterRole{} },
 		NewList:  func() runtime.Object { return &resources.ClusterRoleList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*rbacv1.ClusterRole)
 			return &resources.ClusterRole{ObjectMeta: u.ObjectMeta, Rules: u.Rules, AggregationRule: u.AggregationRule}
 		},

@@ -14,7 +14,7 @@ func configmaps() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("configmaps"),
 		New:      func() runtime.Object { return &resources.ConfigMap{} },
 		NewList:  func() runtime.Object { return &resources.ConfigMapList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.ConfigMap)
 			return &resources.ConfigMap{ObjectMeta: u.ObjectMeta, Immutable: u.Immutable, Data: u.Data, BinaryData: u.BinaryData}
 		},

@@ -16,7 +16,7 @@ func cronjobs() mirror.Resource {
 		Upstream: batchv1.SchemeGroupVersion.WithResource("cronjobs"),
 		New:      func() runtime.Object { return &resources.CronJob{} },
 		NewList:  func() runtime.Object { return &resources.CronJobList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*batchv1.CronJob)
 			return &resources.CronJob{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -17,7 +17,7 @@ func customresourcedefinitions() mirror.Resource {
 		Upstream: apiextensionsv1.SchemeGroupVersion.WithResource("customresourcedefinitions"),
 		New:      func() runtime.Object { return &resources.CustomResourceDefinition{} },
 		NewList:  func() runtime.Object { return &resources.CustomResourceDefinitionList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*apiextensionsv1.CustomResourceDefinition)
 			return &resources.CustomResourceDefinition{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -16,7 +16,7 @@ func daemonsets() mirror.Resource {
 		Upstream: appsv1.SchemeGroupVersion.WithResource("daemonsets"),
 		New:      func() runtime.Object { return &resources.DaemonSet{} },
 		NewList:  func() runtime.Object { return &resources.DaemonSetList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*appsv1.DaemonSet)
 			return &resources.DaemonSet{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -16,7 +16,7 @@ func deployments() mirror.Resource {
 		Upstream: appsv1.SchemeGroupVersion.WithResource("deployments"),
 		New:      func() runtime.Object { return &resources.Deployment{} },
 		NewList:  func() runtime.Object { return &resources.DeploymentList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*appsv1.Deployment)
 			return &resources.Deployment{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -15,7 +15,7 @@ func horizontalpodautoscalers() mirror.Resource {
 		Upstream: autoscalingv2.SchemeGroupVersion.WithResource("horizontalpodautoscalers"),
 		New:      func() runtime.Object { return &resources.HorizontalPodAutoscaler{} },
 		NewList:  func() runtime.Object { return &resources.HorizontalPodAutoscalerList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*autoscalingv2.HorizontalPodAutoscaler)
 			return &resources.HorizontalPodAutoscaler{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

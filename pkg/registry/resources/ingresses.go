@@ -14,7 +14,7 @@ func ingresses() mirror.Resource {
 		Upstream: networkingv1.SchemeGroupVersion.WithResource("ingresses"),
 		New:      func() runtime.Object { return &resources.Ingress{} },
 		NewList:  func() runtime.Object { return &resources.IngressList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*networkingv1.Ingress)
 			return &resources.Ingress{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -19,7 +19,7 @@ func jobs() mirror.Resource {
 		Upstream: batchv1.SchemeGroupVersion.WithResource("jobs"),
 		New:      func() runtime.Object { return &resources.Job{} },
 		NewList:  func() runtime.Object { return &resources.JobList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*batchv1.Job)
 			return &resources.Job{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

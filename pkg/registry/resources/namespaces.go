@@ -17,7 +17,7 @@ func namespaces() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("namespaces"),
 		New:      func() runtime.Object { return &resources.Namespace{} },
 		NewList:  func() runtime.Object { return &resources.NamespaceList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.Namespace)
 			return &resources.Namespace{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -14,7 +14,7 @@ func networkpolicies() mirror.Resource {
 		Upstream: networkingv1.SchemeGroupVersion.WithResource("networkpolicies"),
 		New:      func() runtime.Object { return &resources.NetworkPolicy{} },
 		NewList:  func() runtime.Object { return &resources.NetworkPolicyList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*networkingv1.NetworkPolicy)
 			return &resources.NetworkPolicy{ObjectMeta: u.ObjectMeta, Spec: u.Spec}
 		},

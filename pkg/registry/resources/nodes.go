@@ -19,7 +19,7 @@ func nodes() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("nodes"),
 		New:      func() runtime.Object { return &resources.Node{} },
 		NewList:  func() runtime.Object { return &resources.NodeList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.Node)
 			return &resources.Node{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -16,7 +16,7 @@ func persistentvolumeclaims() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("persistentvolumeclaims"),
 		New:      func() runtime.Object { return &resources.PersistentVolumeClaim{} },
 		NewList:  func() runtime.Object { return &resources.PersistentVolumeClaimList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.PersistentVolumeClaim)
 			return &resources.PersistentVolumeClaim{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -16,7 +16,7 @@ func persistentvolumes() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("persistentvolumes"),
 		New:      func() runtime.Object { return &resources.PersistentVolume{} },
 		NewList:  func() runtime.Object { return &resources.PersistentVolumeList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.PersistentVolume)
 			return &resources.PersistentVolume{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -19,7 +19,7 @@ func pods() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("pods"),
 		New:      func() runtime.Object { return &resources.Pod{} },
 		NewList:  func() runtime.Object { return &resources.PodList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.Pod)
 			return &resources.Pod{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

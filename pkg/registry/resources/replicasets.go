@@ -17,7 +17,7 @@ func replicasets() mirror.Resource {
 		Upstream: appsv1.SchemeGroupVersion.WithResource("replicasets"),
 		New:      func() runtime.Object { return &resources.ReplicaSet{} },
 		NewList:  func() runtime.Object { return &resources.ReplicaSetList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*appsv1.ReplicaSet)
 			return &resources.ReplicaSet{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

@@ -85,7 +85,7 @@ func TestDeclarations(t *testing.T) {
 			}
 			accessor, _ := meta.Accessor(upstream)
 			accessor.SetName("x")
-			served := res.Convert(upstream)
+			served := res.ToServed(upstream)
 			if reflect.TypeOf(served) != reflect.TypeOf(res.New()) {
 				t.Errorf("Convert returns %T, New returns %T", served, res.New())
 			}

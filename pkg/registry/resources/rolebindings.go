@@ -16,7 +16,7 @@ func rolebindings() mirror.Resource {
 		Upstream: rbacv1.SchemeGroupVersion.WithResource("rolebindings"),
 		New:      func() runtime.Object { return &resources.RoleBinding{} },
 		NewList:  func() runtime.Object { return &resources.RoleBindingList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*rbacv1.RoleBinding)
 			return &resources.RoleBinding{ObjectMeta: u.ObjectMeta, Subjects: u.Subjects, RoleRef: u.RoleRef}
 		},

@@ -14,7 +14,7 @@ func roles() mirror.Resource {
 		Upstream: rbacv1.SchemeGroupVersion.WithResource("roles"),
 		New:      func() runtime.Object { return &resources.Role{} },
 		NewList:  func() runtime.Object { return &resources.RoleList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*rbacv1.Role)
 			return &resources.Role{ObjectMeta: u.ObjectMeta, Rules: u.Rules}
 		},

@@ -88,7 +88,7 @@ func TestDeclarationsRoundTripFuzzed(t *testing.T) {
 				}
 				want := jsonMap(t, upstream)
 
-				served := res.Convert(upstream)
+				served := res.ToServed(upstream)
 				versioned, err := apiserver.Scheme.ConvertToVersion(served, v1alpha3.SchemeGroupVersion)
 				if err != nil {
 					t.Fatalf("convert to v1alpha3: %v", err)

@@ -15,7 +15,7 @@ func secrets() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("secrets"),
 		New:      func() runtime.Object { return &resources.Secret{} },
 		NewList:  func() runtime.Object { return &resources.SecretList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.Secret)
 			return &resources.Secret{ObjectMeta: u.ObjectMeta, Immutable: u.Immutable, Data: u.Data, Type: u.Type}
 		},

@@ -14,7 +14,7 @@ func serviceaccounts() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("serviceaccounts"),
 		New:      func() runtime.Object { return &resources.ServiceAccount{} },
 		NewList:  func() runtime.Object { return &resources.ServiceAccountList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.ServiceAccount)
 			return &resources.ServiceAccount{ObjectMeta: u.ObjectMeta, Secrets: u.Secrets, ImagePullSecrets: u.ImagePullSecrets, AutomountServiceAccountToken: u.AutomountServiceAccountToken}
 		},

@@ -15,7 +15,7 @@ func services() mirror.Resource {
 		Upstream: corev1.SchemeGroupVersion.WithResource("services"),
 		New:      func() runtime.Object { return &resources.Service{} },
 		NewList:  func() runtime.Object { return &resources.ServiceList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*corev1.Service)
 			return &resources.Service{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

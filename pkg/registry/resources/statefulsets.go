@@ -16,7 +16,7 @@ func statefulsets() mirror.Resource {
 		Upstream: appsv1.SchemeGroupVersion.WithResource("statefulsets"),
 		New:      func() runtime.Object { return &resources.StatefulSet{} },
 		NewList:  func() runtime.Object { return &resources.StatefulSetList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*appsv1.StatefulSet)
 			return &resources.StatefulSet{ObjectMeta: u.ObjectMeta, Spec: u.Spec, Status: u.Status}
 		},

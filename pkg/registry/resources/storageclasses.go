@@ -16,7 +16,7 @@ func storageclasses() mirror.Resource {
 		Upstream: storagev1.SchemeGroupVersion.WithResource("storageclasses"),
 		New:      func() runtime.Object { return &resources.StorageClass{} },
 		NewList:  func() runtime.Object { return &resources.StorageClassList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*storagev1.StorageClass)
 			return &resources.StorageClass{ObjectMeta: u.ObjectMeta, Provisioner: u.Provisioner, Parameters: u.Parameters, ReclaimPolicy: u.ReclaimPolicy, MountOptions: u.MountOptions, AllowVolumeExpansion: u.AllowVolumeExpansion, VolumeBindingMode: u.VolumeBindingMode, AllowedTopologies: u.AllowedTopologies}
 		},

@@ -25,7 +25,7 @@ func users() mirror.Resource {
 		Upstream: v1beta1.SchemeGroupVersion.WithResource("users"),
 		New:      func() runtime.Object { return &resources.User{} },
 		NewList:  func() runtime.Object { return &resources.UserList{} },
-		Convert: func(obj runtime.Object) runtime.Object {
+		ToServed: func(obj runtime.Object) runtime.Object {
 			u := obj.(*v1beta1.User)
 			meta := u.ObjectMeta
 			if _, ok := meta.Annotations[lastApplied]; ok {

@@ -18,7 +18,7 @@ func TestServedUserHasNoLastAppliedPassword(t *testing.T) {
 	var convert func(*iamv1beta1.User) any
 	for _, res := range resources.All() {
 		if res.Name == "users" {
-			convert = func(u *iamv1beta1.User) any { return res.Convert(u) }
+			convert = func(u *iamv1beta1.User) any { return res.ToServed(u) }
 		}
 	}
 	upstream := &iamv1beta1.User{

@@ -24,12 +24,12 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
-// NewUpstream serves objects, by resource name, the way the server fills its
+// NewCaches serves objects, by resource name, the way the server fills its
 // caches: discovery finds every declared upstream resource, and each
 // resource's informer lists its objects once and then sees no change. It
 // returns once every cache holds its objects (as /readyz would say); the
 // informers stop when tb ends. Objects need numeric resourceVersions.
-func NewUpstream(tb testing.TB, resources []mirror.Resource, objects map[string][]runtime.Object) *mirror.Upstream {
+func NewCaches(tb testing.TB, resources []mirror.Resource, objects map[string][]runtime.Object) *mirror.Caches {
 	tb.Helper()
 	lists := map[string]*metav1.APIResourceList{}
 	byUpstream := map[schema.GroupVersionResource][]runtime.Object{}
@@ -69,7 +69,7 @@ func NewUpstream(tb testing.TB, resources []mirror.Resource, objects map[string]
 			pending = nil
 		},
 	}
-	u := mirror.NewUpstream(disco, resources, time.Hour, 0, source)
+	u := mirror.NewCaches(disco, resources, time.Hour, 0, source)
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	go u.Run(ctx)

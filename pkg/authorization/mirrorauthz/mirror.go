@@ -2,7 +2,7 @@
 // mirror never widens access: a request is allowed only if the caller may do
 // the same thing both on the mirror resource and on the upstream resource it
 // mirrors.
-package mirror
+package mirrorauthz
 
 import (
 	"context"

@@ -30,11 +30,11 @@ type InformerSource struct {
 	Start func(stop <-chan struct{})
 }
 
-// Upstream gives each mirrored resource a Cache fed by the informer of its
+// Caches gives each mirrored resource a Cache fed by the informer of its
 // upstream resource, once kube-apiserver serves that resource: an upstream API
 // that is absent (a CRD not installed) is looked for again periodically, and
 // until it appears the mirror serves an empty list instead of failing.
-type Upstream struct {
+type Caches struct {
 	sources   []InformerSource
 	discovery discovery.DiscoveryInterface
 	resources []*Resource
@@ -51,12 +51,12 @@ type Upstream struct {
 	discovered chan struct{}
 }
 
-// NewUpstream mirrors resources, discovering their upstream resources with
+// NewCaches mirrors resources, discovering their upstream resources with
 // disco (again every recheck while some are absent) and taking their
 // informers from the first source that knows each. Each cache keeps window
 // events for resuming watches.
-func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, recheck time.Duration, window int, sources ...InformerSource) *Upstream {
-	u := &Upstream{
+func NewCaches(disco discovery.DiscoveryInterface, resources []Resource, recheck time.Duration, window int, sources ...InformerSource) *Caches {
+	u := &Caches{
 		sources: sources, discovery: disco, recheck: recheck, window: window,
 		caches:     map[string]*Cache{},
 		discovered: make(chan struct{}),
@@ -69,16 +69,16 @@ func NewUpstream(disco discovery.DiscoveryInterface, resources []Resource, reche
 }
 
 // Resources returns the mirrored resources.
-func (u *Upstream) Resources() []*Resource { return u.resources }
+func (u *Caches) Resources() []*Resource { return u.resources }
 
 // Followed returns the resources cached but not served.
-func (u *Upstream) Followed() []*Resource { return u.followed }
+func (u *Caches) Followed() []*Resource { return u.followed }
 
 // Follow adds resources that are cached but not served (Resources leaves
 // them out): their caches feed other resources' computed annotations. One
 // that kube-apiserver does not serve is looked for again as a mirrored one
 // is. Call it before Run.
-func (u *Upstream) Follow(resources ...Resource) {
+func (u *Caches) Follow(resources ...Resource) {
 	for i := range resources {
 		resources[i].CompleteQuery()
 		u.followed = append(u.followed, &resources[i])
@@ -87,7 +87,7 @@ func (u *Upstream) Follow(resources ...Resource) {
 
 // Cache returns the cache of a mirrored resource, or false while
 // kube-apiserver does not serve its upstream resource.
-func (u *Upstream) Cache(res *Resource) (*Cache, bool) {
+func (u *Caches) Cache(res *Resource) (*Cache, bool) {
 	u.mu.RLock()
 	defer u.mu.RUnlock()
 	c, ok := u.caches[res.Name]
@@ -98,7 +98,7 @@ func (u *Upstream) Cache(res *Resource) (*Cache, bool) {
 // does not serve the upstream resource (the mirror is empty), and a 503
 // until the cache holds the initial list, so that a cache still filling up
 // never reports an existing object missing.
-func (u *Upstream) SyncedCache(res *Resource) (*Cache, error) {
+func (u *Caches) SyncedCache(res *Resource) (*Cache, error) {
 	c, ok := u.Cache(res)
 	if !ok {
 		return nil, nil
@@ -111,7 +111,7 @@ func (u *Upstream) SyncedCache(res *Resource) (*Cache, error) {
 
 // Run discovers the wanted resources and starts their informers, then looks
 // for the absent ones every recheck period until all exist or ctx ends.
-func (u *Upstream) Run(ctx context.Context) {
+func (u *Caches) Run(ctx context.Context) {
 	first := true
 	var logged []string
 	wait.UntilWithContext(ctx, func(ctx context.Context) {
@@ -133,7 +133,7 @@ func (u *Upstream) Run(ctx context.Context) {
 
 // startPresent starts the informers of the wanted resources kube-apiserver
 // serves now, and returns the ones it does not.
-func (u *Upstream) startPresent(ctx context.Context) []string {
+func (u *Caches) startPresent(ctx context.Context) []string {
 	var missing []string
 	served := map[schema.GroupVersion]map[string]bool{}
 	for _, res := range append(slices.Clip(u.resources), u.followed...) {
@@ -165,7 +165,7 @@ func (u *Upstream) startPresent(ctx context.Context) []string {
 // servedResources lists the resources of a group version kube-apiserver
 // serves; empty when the group version is absent or discovery fails (then it
 // is tried again later).
-func (u *Upstream) servedResources(gv schema.GroupVersion) map[string]bool {
+func (u *Caches) servedResources(gv schema.GroupVersion) map[string]bool {
 	list, err := u.discovery.ServerResourcesForGroupVersion(gv.String())
 	if err != nil {
 		klog.V(2).InfoS("Upstream group version not discovered", "groupVersion", gv.String(), "err", err)
@@ -180,7 +180,7 @@ func (u *Upstream) servedResources(gv schema.GroupVersion) map[string]bool {
 	return out
 }
 
-func (u *Upstream) start(ctx context.Context, res *Resource) error {
+func (u *Caches) start(ctx context.Context, res *Resource) error {
 	for _, src := range u.sources {
 		inf, err := src.ForResource(res.Upstream)
 		if err != nil {
@@ -201,7 +201,7 @@ func (u *Upstream) start(ctx context.Context, res *Resource) error {
 
 // HealthCheck is the readyz check "informer-sync": ready once discovery ran
 // and every started informer has its first full list.
-type HealthCheck struct{ u *Upstream }
+type HealthCheck struct{ u *Caches }
 
 // Name names the check.
 func (HealthCheck) Name() string { return "informer-sync" }
@@ -229,11 +229,11 @@ func (h HealthCheck) Check(*http.Request) error {
 }
 
 // ReadyCheck returns the readiness check of the upstream informers.
-func (u *Upstream) ReadyCheck() HealthCheck { return HealthCheck{u: u} }
+func (u *Caches) ReadyCheck() HealthCheck { return HealthCheck{u: u} }
 
 // Get returns a cached upstream object of another mirrored resource, for
 // filters such as pods' serviceName; it implements query.Env.
-func (u *Upstream) Get(resource, namespace, name string) (runtime.Object, bool) {
+func (u *Caches) Get(resource, namespace, name string) (runtime.Object, bool) {
 	u.mu.RLock()
 	c, ok := u.caches[resource]
 	u.mu.RUnlock()
@@ -247,7 +247,7 @@ func (u *Upstream) Get(resource, namespace, name string) (runtime.Object, bool) 
 // Group returns the cached objects of a resource under one key of one of its
 // groups (the pods of a node), for computed annotations; it implements
 // query.Env.
-func (u *Upstream) Group(resource, group, key string) []runtime.Object {
+func (u *Caches) Group(resource, group, key string) []runtime.Object {
 	u.mu.RLock()
 	c, ok := u.caches[resource]
 	u.mu.RUnlock()
@@ -259,7 +259,7 @@ func (u *Upstream) Group(resource, group, key string) []runtime.Object {
 
 // GroupSum returns the running totals a resource's index keeps for a group
 // key (the requests of the pods on a node); it implements query.GroupSummer.
-func (u *Upstream) GroupSum(resource, group, key string) []int64 {
+func (u *Caches) GroupSum(resource, group, key string) []int64 {
 	u.mu.RLock()
 	c, ok := u.caches[resource]
 	u.mu.RUnlock()
@@ -271,7 +271,7 @@ func (u *Upstream) GroupSum(resource, group, key string) []int64 {
 
 // Absent reports whether discovery has run and kube-apiserver does not
 // serve the named resource; before the first discovery nothing is absent.
-func (u *Upstream) Absent(name string) bool {
+func (u *Caches) Absent(name string) bool {
 	select {
 	case <-u.discovered:
 		u.mu.RLock()
