@@ -23,9 +23,9 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
-// listStreamer answers the lists of resources.kubesphere.io, typed JSON and
-// protobuf and JSON Tables (kubectl's default), one object at a time: the generic handler
-// builds the whole list and then the whole response in memory, which for a
+// listStreamer answers the lists of resources.kubesphere.io, typed (JSON and
+// protobuf) and as JSON Tables (kubectl's default), one object at a time: the
+// generic handler builds the whole list and then the whole response in memory, which for a
 // full list of a large cluster is gigabytes. It answers only what it can
 // answer exactly as the generic handler would (the same bytes); everything
 // else (watches, YAML, PartialObjectMetadataList, any error) is
