@@ -23,12 +23,12 @@ import (
 	"github.com/ks-apiserver/ks-apiserver/pkg/registry/mirror"
 )
 
-// listStreamer answers the JSON lists of resources.kubesphere.io, typed and
-// as Tables (kubectl's default), one object at a time: the generic handler
-// builds the whole list and then the whole response in memory, which for a
+// listStreamer answers the lists of resources.kubesphere.io, typed (JSON and
+// protobuf) and as JSON Tables (kubectl's default), one object at a time: the
+// generic handler builds the whole list and then the whole response in memory, which for a
 // full list of a large cluster is gigabytes. It answers only what it can
 // answer exactly as the generic handler would (the same bytes); everything
-// else (watches, protobuf, YAML, PartialObjectMetadataList, any error) is
+// else (watches, YAML, PartialObjectMetadataList, any error) is
 // left to the generic handler.
 type listStreamer struct {
 	next http.Handler
@@ -58,7 +58,13 @@ func (s *listStreamer) serve(w http.ResponseWriter, req *http.Request) bool {
 	}
 	table, hasTable := storage.TableConvertor.(*mirror.TableConvertor)
 	mediaType, serializer, err := negotiation.NegotiateOutputMediaType(req, Codecs, listRestrictions{table: hasTable})
-	if err != nil || serializer.MediaType != runtime.ContentTypeJSON {
+	if err != nil {
+		return false
+	}
+	protobuf := serializer.MediaType == runtime.ContentTypeProtobuf
+	if serializer.MediaType != runtime.ContentTypeJSON && (!protobuf || mediaType.Convert != nil) {
+		// YAML, and protobuf Tables or metadata lists (the generic handler
+		// refuses the first and answers the second).
 		return false
 	}
 	pretty := serializer.Serializer == serializer.PrettySerializer
@@ -91,7 +97,12 @@ func (s *listStreamer) serve(w http.ResponseWriter, req *http.Request) bool {
 	write := func(w io.Writer) error {
 		return page.WriteJSON(w, Scheme, v1alpha3.SchemeGroupVersion, pretty)
 	}
-	if tableOpts != nil {
+	switch {
+	case protobuf:
+		write = func(w io.Writer) error {
+			return page.WriteProtobuf(w, Scheme, v1alpha3.SchemeGroupVersion)
+		}
+	case tableOpts != nil:
 		write = func(w io.Writer) error {
 			return table.WriteTableJSON(w, page, tableOpts, Scheme, tableGV, v1alpha3.SchemeGroupVersion, pretty)
 		}

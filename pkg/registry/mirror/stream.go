@@ -2,10 +2,14 @@ package mirror
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/bits"
 	"reflect"
+	"strconv"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -138,6 +142,162 @@ func (p *Page) WriteJSON(w io.Writer, scheme Scheme, gv schema.GroupVersion, pre
 	}
 	return s.close()
 }
+
+// protobufPrefix starts every message of the Kubernetes protobuf
+// serializer (k8s.io/apimachinery runtime/serializer/protobuf).
+var protobufPrefix = []byte{0x6b, 0x38, 0x73, 0x00}
+
+// protobufItem is a served object in a version with generated protobuf.
+type protobufItem interface {
+	runtime.Object
+	Size() int
+	MarshalToSizedBuffer([]byte) (int, error)
+}
+
+// WriteProtobuf writes the page as kube-apiserver's protobuf serializer would
+// write the list in version gv, byte for byte: the magic prefix, then a
+// runtime.Unknown whose Raw is the list. Raw's length is written before Raw,
+// so a first pass converts and sizes every object and a second converts each
+// again and writes it: one served object is alive at a time, in objects or
+// in bytes. Upstream's streaming encoder cannot do it: it refuses lists with
+// fields beyond TypeMeta, ListMeta and Items, and ours carry totalItems.
+func (p *Page) WriteProtobuf(w io.Writer, scheme Scheme, gv schema.GroupVersion) error {
+	internal, err := p.envelope()
+	if err != nil {
+		return err
+	}
+	list, err := scheme.ConvertToVersion(internal, gv)
+	if err != nil {
+		return apierrors.NewInternalError(fmt.Errorf("list %s: %w", p.res.Name, err))
+	}
+	head, itemTag, err := protobufListHead(list)
+	if err != nil {
+		return apierrors.NewInternalError(fmt.Errorf("list %s: %w", p.res.Name, err))
+	}
+	var out protobufItem
+	convert := func(obj runtime.Object) (protobufItem, error) {
+		if out == nil {
+			gvks, _, err := scheme.ObjectKinds(obj)
+			if err != nil {
+				return nil, err
+			}
+			o, err := scheme.New(gv.WithKind(gvks[0].Kind))
+			if err != nil {
+				return nil, err
+			}
+			var ok bool
+			if out, ok = o.(protobufItem); !ok {
+				return nil, fmt.Errorf("%T has no generated protobuf", o)
+			}
+		}
+		// Zeroed for each item, as in WriteJSON.
+		reflect.ValueOf(out).Elem().SetZero()
+		return out, scheme.Convert(obj, out, nil)
+	}
+	raw := len(head)
+	err = p.Each(func(obj runtime.Object) error {
+		item, err := convert(obj)
+		if err != nil {
+			return err
+		}
+		n := item.Size()
+		raw += len(itemTag) + protobufVarintLen(uint64(n)) + n
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %s list: %w", p.res.Name, err)
+	}
+
+	// The prefix alone first: the response writer recognises a stream by
+	// its short first write, and then still gzips it.
+	if _, err := w.Write(protobufPrefix); err != nil {
+		return err
+	}
+	gvk := list.GetObjectKind().GroupVersionKind()
+	unknown := runtime.Unknown{TypeMeta: runtime.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind}}
+	_, err = unknown.MarshalToWriter(w, raw, func(w io.Writer) (int, error) {
+		written, err := w.Write(head)
+		if err != nil {
+			return written, err
+		}
+		var buf []byte
+		err = p.Each(func(obj runtime.Object) error {
+			item, err := convert(obj)
+			if err != nil {
+				return err
+			}
+			n := item.Size()
+			if need := len(itemTag) + binary.MaxVarintLen64 + n; cap(buf) < need {
+				buf = make([]byte, 0, need)
+			}
+			buf = binary.AppendUvarint(append(buf[:0], itemTag...), uint64(n))
+			start := len(buf)
+			buf = buf[:start+n]
+			if m, err := item.MarshalToSizedBuffer(buf[start:]); err != nil {
+				return err
+			} else if m != n {
+				return fmt.Errorf("%T: Size() was %d but %d bytes were marshalled", item, n, m)
+			}
+			if written+len(buf) > raw {
+				// Never more than announced: the client would misread what follows.
+				return fmt.Errorf("the items outgrew the %d bytes sized for them", raw)
+			}
+			m, err := w.Write(buf)
+			written += m
+			return err
+		})
+		return written, err
+	})
+	if err != nil {
+		return fmt.Errorf("write %s list: %w", p.res.Name, err)
+	}
+	return nil
+}
+
+// protobufListHead returns the protobuf encoding of list, whose items must
+// be empty, and the tag of its items field. The items must be the list's
+// last field, so that the encoding of the whole list is head followed by
+// each item's tag, length and encoding.
+func protobufListHead(list runtime.Object) (head, itemTag []byte, err error) {
+	marshaller, ok := list.(interface{ Marshal() ([]byte, error) })
+	if !ok {
+		return nil, nil, fmt.Errorf("%T has no generated protobuf", list)
+	}
+	t := reflect.TypeOf(list).Elem()
+	items, last := -1, -1
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("protobuf")
+		if tag == "" {
+			continue
+		}
+		parts := strings.Split(tag, ",")
+		if len(parts) < 3 {
+			return nil, nil, fmt.Errorf("%T.%s: protobuf tag %q", list, t.Field(i).Name, tag)
+		}
+		number, err := strconv.Atoi(parts[1])
+		if err != nil {
+			return nil, nil, fmt.Errorf("%T.%s: protobuf tag %q", list, t.Field(i).Name, tag)
+		}
+		last = max(last, number)
+		if t.Field(i).Name == "Items" && parts[0] == "bytes" && parts[2] == "rep" {
+			items = number
+		}
+	}
+	if items < 0 || items != last {
+		return nil, nil, fmt.Errorf("%T: the items are not the last protobuf field", list)
+	}
+	if n := meta.LenList(list); n != 0 {
+		return nil, nil, fmt.Errorf("%T: the envelope holds %d items", list, n)
+	}
+	head, err = marshaller.Marshal()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Wire type 2: length-delimited.
+	return head, binary.AppendUvarint(nil, uint64(items)<<3|2), nil
+}
+
+func protobufVarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
 // WriteTableJSON writes the page as the Table (of meta.k8s.io version
 // tableGV) that the generic handler would write after ConvertToTable, byte
