@@ -168,8 +168,9 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
+		restoreGC := mirror.RelaxGCForSync()
 		go upstream.Run(ctx)
-		go releaseAfterSync(ctx, upstream)
+		go releaseAfterSync(ctx, upstream, restoreGC)
 		return nil
 	}); err != nil {
 		return nil, err
