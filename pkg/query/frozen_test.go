@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"testing"
+	"time"
 	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
@@ -185,7 +186,7 @@ func TestFrozenNodesNeverChange(t *testing.T) {
 				p.Labels = randomLabels(rng, old.Name)
 			}
 			if rng.IntN(4) == 0 {
-				p.CreationTimestamp.Time = p.CreationTimestamp.Add(1e9 * (1 + rng.Int64N(5)))
+				p.CreationTimestamp.Time = p.CreationTimestamp.Add(time.Duration(1+rng.Int64N(5)) * time.Second)
 			}
 			if err := ix.Set(p); err != nil {
 				t.Fatal(err)

@@ -175,10 +175,11 @@ func (s *Snapshot) List(r Request) Result {
 		}
 	case in != nil && (r.via == viaPick || r.via == 0 && pickCheaper(in.n, hi-lo, known, passed, ahead, r.Offset, limit)):
 		res = s.pick(r, k, cmp, in, filters)
-	case known && limit >= 0 && passed < ahead:
-		// Count what the walk passed, then stop at the end of the page:
-		// the rest of the total is the postings'. Stretches without a
-		// selected object are jumped over (see seekWalk).
+	case known && limit >= 0 && (passed < ahead || in.n*seekItemCost < passed):
+		// Count what the walk passed (reading the selected objects when
+		// that is cheaper), then stop at the end of the page: the rest of
+		// the total is the postings'. Stretches without a selected object
+		// are jumped over (see seekWalk).
 		in.densify()
 		w := walk{in: in, skip: r.Offset, limit: limit, stop: true, res: &res}
 		sw := seekWalk{s: s, root: root, cmp: cmp, in: in, w: &w, lo: lo, hi: hi, desc: r.Descending, force: r.via == viaSeek}
