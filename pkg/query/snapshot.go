@@ -52,16 +52,14 @@ type Request struct {
 	// Limit is the most items returned; negative means all.
 	Limit int
 
-	// via forces one way of answering Labels, for tests: viaPick, viaWalk,
-	// or viaSeek (a walk that jumps to the next selected object after every
-	// few steps; 0 chooses by cost).
+	// via forces one way of answering Labels, for tests: viaPick or viaWalk
+	// (0 chooses by cost).
 	via int
 }
 
 const (
 	viaPick = 1 + iota
 	viaWalk
-	viaSeek
 )
 
 // Result is a page of a list.
@@ -175,15 +173,18 @@ func (s *Snapshot) List(r Request) Result {
 		}
 	case in != nil && (r.via == viaPick || r.via == 0 && pickCheaper(in.n, hi-lo, known, passed, ahead, r.Offset, limit)):
 		res = s.pick(r, k, cmp, in, filters)
-	case known && limit >= 0 && (passed < ahead || in.n*seekItemCost < passed):
-		// Count what the walk passed (reading the selected objects when
-		// that is cheaper), then stop at the end of the page: the rest of
-		// the total is the postings'. Stretches without a selected object
-		// are jumped over (see seekWalk).
+	case known && limit >= 0 && passed < ahead:
+		// Count what the walk passed, then stop at the end of the page:
+		// the rest of the total is the postings'.
 		in.densify()
 		w := walk{in: in, skip: r.Offset, limit: limit, stop: true, res: &res}
-		sw := seekWalk{s: s, root: root, cmp: cmp, in: in, w: &w, lo: lo, hi: hi, desc: r.Descending, force: r.via == viaSeek}
-		sw.run(start, passed)
+		if r.Descending {
+			leafRange(root, start+1, hi, true, w.count)
+			leafRange(root, lo, start+1, true, w.keep(true))
+		} else {
+			leafRange(root, lo, start, false, w.count)
+			leafRange(root, start, hi, false, w.keep(false))
+		}
 		skipped := r.Offset - w.skip
 		res.Visited = w.visited
 		res.Total = in.n
@@ -325,146 +326,6 @@ func (s *Snapshot) pick(r Request, k int, cmp compareFunc, in *idSet, filters []
 	return res
 }
 
-// seekItemCost is the cost, in items of a walk, of reading one selected
-// object by slot and comparing it with another in the list's order.
-const seekItemCost = 2
-
-// Seeking: a walk reads the list's positions in order and tests each
-// against the selected slots, which is cheap per position but long when the
-// selected objects are not spread evenly: the 5,000 pods of a ReplicaSet sit
-// together in name order, after tens of thousands of others. So the walk
-// goes in probes; when a probe finds no match, or so few that the next is
-// expected further away than reading every selected object once costs, it
-// reads them to find the first one at or after its position, and jumps
-// there: the positions in between hold no match. The matches before the
-// walk's start (a cursor's) are counted the same way when reading the
-// selected objects costs less than walking there.
-const (
-	maxSeeks = 4  // then the walk goes on in probes twice as long each time
-	minProbe = 64 // positions, about a leaf
-)
-
-// seekWalk is the walk of a label-selected list whose total the postings
-// give (no other filter), over positions [lo, hi) of root.
-type seekWalk struct {
-	s      *Snapshot
-	root   *node
-	cmp    compareFunc
-	in     *idSet
-	w      *walk
-	lo, hi int
-	desc   bool
-	// force seeks after every probe of a few positions, for tests.
-	force bool
-}
-
-// run counts the matches the walk passes before start (passed positions),
-// then keeps the page's from start on.
-func (sw *seekWalk) run(start, passed int) {
-	if passed > 0 {
-		if sw.force || sw.in.n*seekItemCost < passed {
-			before, next := sw.around(start)
-			sw.w.before = before
-			if next < 0 {
-				return
-			}
-			start = next
-		} else if sw.desc {
-			leafRange(sw.root, start+1, sw.hi, true, sw.w.count)
-		} else {
-			leafRange(sw.root, sw.lo, start, false, sw.w.count)
-		}
-	}
-	keep := sw.w.keep(sw.desc)
-	pos := start // the next position to read
-	probe := sw.firstProbe()
-	for seeks := 0; ; {
-		remaining := sw.hi - pos
-		if sw.desc {
-			remaining = pos - sw.lo + 1
-		}
-		p := min(probe, remaining)
-		seen := sw.w.seen
-		if p <= 0 || !sw.walk(pos, p, keep) || p == remaining {
-			return
-		}
-		if sw.desc {
-			pos -= p
-		} else {
-			pos += p
-		}
-		remaining -= p
-		// The expected distance to the next match: anywhere in the rest
-		// when the probe found none, else what the probe found suggests.
-		gap := remaining / 2
-		if found := sw.w.seen - seen; found > 0 {
-			gap = p / found
-		}
-		if seeks == maxSeeks || !sw.force && sw.in.n*seekItemCost >= gap {
-			probe *= 2
-			continue
-		}
-		seeks++
-		_, next := sw.around(pos)
-		if next < 0 {
-			return
-		}
-		pos, probe = next, sw.firstProbe()
-	}
-}
-
-// firstProbe is the length of a probe: where an even spread would give a
-// quarter of the matches the page still needs.
-func (sw *seekWalk) firstProbe() int {
-	if sw.force {
-		return 1
-	}
-	need := sw.w.skip + sw.w.limit - len(sw.w.res.Items) + 1
-	return max(minProbe, need*(sw.hi-sw.lo)/max(sw.in.n, 1)/4)
-}
-
-// walk reads count positions from pos in the walk's direction; false when
-// fn stopped it.
-func (sw *seekWalk) walk(pos, count int, fn leafFunc) bool {
-	if sw.desc {
-		return leafRange(sw.root, pos-count+1, pos+1, true, fn)
-	}
-	return leafRange(sw.root, pos, pos+count, false, fn)
-}
-
-// around reads the selected objects and returns how many come before
-// position pos in the walk's direction, and the position of the first at
-// or after it (-1 for none).
-func (sw *seekWalk) around(pos int) (before, next int) {
-	sw.w.visited += sw.in.n
-	pivot := at(sw.root, pos)
-	var first *Item
-	sw.in.each(func(id uint32) {
-		it := sw.s.labels.slots.get(id)
-		if it == nil {
-			return
-		}
-		c := sw.cmp(it, pivot)
-		if sw.desc {
-			c = -c
-		}
-		switch {
-		case c < 0:
-			before++
-		case first == nil:
-			first = it
-		default:
-			if d := sw.cmp(it, first); sw.desc && d > 0 || !sw.desc && d < 0 {
-				first = it
-			}
-		}
-	})
-	if first == nil {
-		return before, -1
-	}
-	return before, rank(sw.root, first, sw.cmp, false)
-}
-
 // Len returns the number of items in the snapshot.
 func (s *Snapshot) Len() int {
 	if len(s.global) == 0 {
@@ -527,9 +388,44 @@ func (w *walk) match(items []*Item, sigs []uint64, ids []uint32, i int) bool {
 	return true
 }
 
+// onlySlots reports whether the label selection is the walk's only test,
+// which then runs as a tight loop over the leaves' slots (selectedFrom).
+func (w *walk) onlySlots() bool {
+	return w.in != nil && w.sig == 0 && len(w.filters) == 0
+}
+
+// selectedFrom returns the index of the first selected slot of ids at or
+// after j, counting from the end when desc; len(ids) when there is none.
+func (w *walk) selectedFrom(ids []uint32, j int, desc bool) int {
+	dense := w.in.dense
+	n := len(ids)
+	if desc {
+		for ; j < n; j++ {
+			id := ids[n-1-j]
+			if word := int(id >> 6); word < len(dense) && dense[word]&(1<<(id&63)) != 0 {
+				return j
+			}
+		}
+		return n
+	}
+	for ; j < n; j++ {
+		id := ids[j]
+		if word := int(id >> 6); word < len(dense) && dense[word]&(1<<(id&63)) != 0 {
+			return j
+		}
+	}
+	return n
+}
+
 // count counts the matches of a leaf slice before the walk's start.
 func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
 	w.visited += len(items)
+	if w.onlySlots() {
+		for j := w.selectedFrom(ids, 0, false); j < len(ids); j = w.selectedFrom(ids, j+1, false) {
+			w.before++
+		}
+		return true
+	}
 	for i := range items {
 		if w.match(items, sigs, ids, i) {
 			w.before++
@@ -542,13 +438,29 @@ func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
 // keeps those of the page.
 func (w *walk) keep(desc bool) leafFunc {
 	return func(items []*Item, sigs []uint64, ids []uint32) bool {
-		for i := range items {
-			if desc {
-				i = len(items) - 1 - i
+		fast := w.onlySlots()
+		n := len(items)
+		for j := 0; j < n; j++ {
+			if fast {
+				// Skip what is not selected without a call per item.
+				k := w.selectedFrom(ids, j, desc)
+				w.visited += k - j
+				if k == n {
+					break
+				}
+				j = k
 			}
-			w.visited++
-			if !w.match(items, sigs, ids, i) {
-				continue
+			i := j
+			if desc {
+				i = n - 1 - j
+			}
+			if !fast {
+				w.visited++
+				if !w.match(items, sigs, ids, i) {
+					continue
+				}
+			} else {
+				w.visited++
 			}
 			it := items[i]
 			if w.stop && w.skip == 0 && w.limit >= 0 && len(w.res.Items) >= w.limit {

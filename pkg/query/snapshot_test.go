@@ -281,14 +281,14 @@ func randomRequest(t *testing.T, rng *rand.Rand, typ *Type, objs map[string]*cor
 }
 
 // checkList compares a list of snap with the reference over objs; a list
-// with label requirements is answered every way, picking, walking and
-// walking with seeks, besides the way its cost chooses.
+// with label requirements is answered both ways, picking and walking,
+// besides the way its cost chooses.
 func checkList(t *testing.T, step int, snap *Snapshot, objs map[string]*corev1.Pod, r Request, filter func(*corev1.Pod) bool) Result {
 	t.Helper()
 	want := reference(objs, r, filter)
 	vias := []int{0}
 	if len(r.Labels) > 0 {
-		vias = append(vias, viaPick, viaWalk, viaSeek)
+		vias = append(vias, viaPick, viaWalk)
 	}
 	var first Result
 	for i, via := range vias {
