@@ -111,8 +111,9 @@ func insertAt(n *node, it *Item, cmp compareFunc, gen uint64) (*node, *node) {
 			half := len(n.items) / 2
 			b := newLeaf(slices.Clone(n.items[half:]))
 			b.gen = gen
-			clear(n.items[half:]) // the backing array is reused: drop the moved items
-			n.items, n.sigs, n.ids, n.size = n.items[:half], n.sigs[:half], n.ids[:half], half
+			// Both halves get slices of their size: a node keeps what it
+			// holds, and the cache holds every leaf.
+			n.items, n.sigs, n.ids, n.size = slices.Clone(n.items[:half]), slices.Clone(n.sigs[:half]), slices.Clone(n.ids[:half]), half
 			return n, b
 		}
 		items := make([]*Item, 0, len(n.items)+1)
@@ -142,8 +143,7 @@ func insertAt(n *node, it *Item, cmp compareFunc, gen uint64) (*node, *node) {
 		half := len(n.children) / 2
 		right := newInner(slices.Clone(n.children[half:]))
 		right.gen = gen
-		clear(n.children[half:])
-		n.children = n.children[:half]
+		n.children = slices.Clone(n.children[:half])
 		n.size -= right.size
 		return n, right
 	}
@@ -164,11 +164,12 @@ func insertAt(n *node, it *Item, cmp compareFunc, gen uint64) (*node, *node) {
 	return x, y
 }
 
-// insertGrow is slices.Insert, growing s to at most limit: a node past
-// full splits, and capacity beyond would stay unused in its halves.
+// insertGrow is slices.Insert, growing s by a quarter at a time and to at
+// most limit (a node past full splits): capacity a node does not use is
+// held by the cache for as long as the node lives.
 func insertGrow[T any](s []T, i int, v T, limit int) []T {
 	if len(s) == cap(s) {
-		s = slices.Grow(s, min(max(len(s), 4), limit-len(s)))
+		s = slices.Grow(s, min(max(len(s)/4, 4), limit-len(s)))
 	}
 	return slices.Insert(s, i, v)
 }
