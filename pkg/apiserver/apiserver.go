@@ -176,8 +176,9 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
+		restoreGC := mirror.RelaxGCForSync()
 		go caches.Run(ctx)
-		go releaseAfterSync(ctx, caches)
+		go releaseAfterSync(ctx, caches, restoreGC)
 		return nil
 	}); err != nil {
 		return nil, err

@@ -16,12 +16,14 @@ import (
 // returns the start-up garbage to the OS: decoding and indexing every object
 // leaves the heap (and RSS) at about 2.6 times what the caches keep, which
 // the runtime would otherwise give back only slowly, if ever (the heap
-// grows again to twice the live data before each collection).
-func releaseAfterSync(ctx context.Context, caches *mirror.Caches) {
+// grows again to twice the live data before each collection). restoreGC
+// undoes mirror.RelaxGCForSync first.
+func releaseAfterSync(ctx context.Context, caches *mirror.Caches, restoreGC func()) {
 	start := time.Now()
 	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
 		return caches.ReadyCheck().Check(nil) == nil, nil
 	})
+	restoreGC()
 	if err != nil {
 		return
 	}

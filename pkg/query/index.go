@@ -3,6 +3,7 @@ package query
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -60,6 +61,10 @@ type Index struct {
 	// objects, handed out again.
 	labels labelIndex
 	free   []uint32
+	// gen is the generation of the index's nodes (trees, postings, slot
+	// table) that no snapshot has seen yet, which changes may modify in
+	// place; Snapshot starts a new one, freezing what it can reach.
+	gen atomic.Uint64
 }
 
 // NewIndex returns an empty index of objects of type t.
@@ -75,6 +80,7 @@ func NewIndex(t *Type) *Index {
 	if t.Namespaced {
 		ix.byNS = make([]*node, len(t.keys))
 	}
+	ix.gen.Store(1)
 	return ix
 }
 
@@ -181,6 +187,8 @@ func (ix *Index) Set(obj runtime.Object) error {
 	ix.items[key] = it
 	var oldLabels map[string]string
 	var oldAttrs []string
+	gen := ix.gen.Load()
+	ix.labels.gen = gen
 	switch {
 	case old != nil:
 		it.id = old.id
@@ -188,19 +196,19 @@ func (ix *Index) Set(obj runtime.Object) error {
 	case len(ix.free) > 0:
 		it.id = ix.free[len(ix.free)-1]
 		ix.free = ix.free[:len(ix.free)-1]
-		ix.labels.live = ix.labels.live.with(it.id)
+		ix.labels.live = ix.labels.live.with(it.id, gen)
 	default:
 		it.id = ix.labels.next
 		ix.labels.next++
-		ix.labels.live = ix.labels.live.with(it.id)
+		ix.labels.live = ix.labels.live.with(it.id, gen)
 	}
-	ix.labels.slots = ix.labels.slots.set(it.id, it)
+	ix.labels.slots = ix.labels.slots.set(it.id, it, gen)
 	ix.labels.relabel(it.id, oldLabels, objectLabels(obj))
 	ix.labels.reattr(it.id, oldAttrs, it.attrs, ix.t.indexed)
 	for k := range ix.global {
-		ix.global[k] = update(ix.global[k], old, it, k, globalCompare(k))
+		ix.global[k] = update(ix.global[k], old, it, k, globalCompare(k), gen)
 		if ix.byNS != nil {
-			ix.byNS[k] = update(ix.byNS[k], old, it, k, nsCompare(k))
+			ix.byNS[k] = update(ix.byNS[k], old, it, k, nsCompare(k), gen)
 		}
 	}
 	if old != nil {
@@ -210,7 +218,7 @@ func (ix *Index) Set(obj runtime.Object) error {
 	return nil
 }
 
-func update(root *node, old, it *Item, k int, cmp compareFunc) *node {
+func update(root *node, old, it *Item, k int, cmp compareFunc, gen uint64) *node {
 	if old != nil {
 		if old.keys[k] == it.keys[k] {
 			if n, ok := replace(root, it, cmp); ok {
@@ -219,7 +227,7 @@ func update(root *node, old, it *Item, k int, cmp compareFunc) *node {
 		}
 		root, _ = remove(root, old, cmp)
 	}
-	return insert(root, it, cmp)
+	return insert(root, it, cmp, gen)
 }
 
 // Delete removes the object of obj's namespace and name, if present.
@@ -236,10 +244,11 @@ func (ix *Index) Delete(obj runtime.Object) {
 		return
 	}
 	delete(ix.items, key)
+	ix.labels.gen = ix.gen.Load()
 	ix.labels.relabel(old.id, objectLabels(old.Object), nil)
 	ix.labels.reattr(old.id, old.attrs, nil, ix.t.indexed)
 	ix.labels.live = ix.labels.live.without(old.id)
-	ix.labels.slots = ix.labels.slots.set(old.id, nil)
+	ix.labels.slots = ix.labels.slots.set(old.id, nil, ix.labels.gen)
 	ix.free = append(ix.free, old.id)
 	for k := range ix.global {
 		ix.global[k], _ = remove(ix.global[k], old, globalCompare(k))
@@ -356,6 +365,10 @@ func (ix *Index) Len() int {
 func (ix *Index) Snapshot() *Snapshot {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	// Freeze every node the snapshot reaches: later changes copy them.
+	// Changes hold ix.mu exclusively, so none is half made in the old
+	// generation.
+	ix.gen.Add(1)
 	s := &Snapshot{t: ix.t, global: append([]*node(nil), ix.global...), labels: ix.labels}
 	if ix.byNS != nil {
 		s.byNS = append([]*node(nil), ix.byNS...)

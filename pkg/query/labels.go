@@ -15,18 +15,26 @@ import (
 type labelKey struct {
 	all    *posting
 	values pmap[*posting]
+	gen    uint64 // index generation that may change it in place (0: none)
 }
 
 // labelIndex is the inverted label index of an Index at one moment. Every
-// field is persistent, so copying the struct is a snapshot.
+// field is persistent once a snapshot has copied the struct: changes modify
+// in place only what was made in the current generation (gen), which no
+// snapshot has seen (see Index.gen).
 type labelIndex struct {
 	keys  pmap[*labelKey]
 	live  *posting  // every slot in use
 	slots slotTable // slot -> item
 	next  uint32    // slots below next have been handed out
 	// attrs are the postings of the indexed attributes' values, by
-	// attribute (Type.attrs order); the slice is copied on change.
-	attrs []pmap[*posting]
+	// attribute (Type.attrs order); the slice is copied on the first change
+	// of a generation (attrsGen).
+	attrs    []pmap[*posting]
+	attrsGen uint64
+	// gen is the index generation of the change being made: postings,
+	// label keys and the attrs slice of that generation change in place.
+	gen uint64
 }
 
 func objectLabels(obj runtime.Object) map[string]string {
@@ -55,15 +63,16 @@ func (l *labelIndex) relabel(id uint32, old, cur map[string]string) {
 // those of cur (old nil: the object is new; cur nil: it is gone), for the
 // attributes marked indexed.
 func (l *labelIndex) reattr(id uint32, old, cur []string, indexed []bool) {
-	var attrs []pmap[*posting]
 	for i, on := range indexed {
 		if !on || old != nil && cur != nil && old[i] == cur[i] {
 			continue
 		}
-		if attrs == nil {
-			attrs = make([]pmap[*posting], len(indexed))
+		if l.gen == 0 || l.attrsGen != l.gen {
+			attrs := make([]pmap[*posting], len(indexed))
 			copy(attrs, l.attrs)
+			l.attrs, l.attrsGen = attrs, l.gen
 		}
+		attrs := l.attrs
 		if old != nil {
 			if p, _ := attrs[i].get(old[i]); p.without(id) == nil {
 				attrs[i] = attrs[i].del(old[i])
@@ -73,25 +82,32 @@ func (l *labelIndex) reattr(id uint32, old, cur []string, indexed []bool) {
 		}
 		if cur != nil {
 			p, _ := attrs[i].get(cur[i])
-			attrs[i] = attrs[i].set(cur[i], p.with(id))
+			if np := p.with(id, l.gen); np != p {
+				attrs[i] = attrs[i].set(cur[i], np)
+			}
 		}
-	}
-	if attrs != nil {
-		l.attrs = attrs
 	}
 }
 
 func (l *labelIndex) add(id uint32, k, v string, newKey bool) {
-	lk := &labelKey{}
-	if old, ok := l.keys.get(k); ok {
-		*lk = *old
+	old, _ := l.keys.get(k)
+	lk := old
+	if old == nil || l.gen == 0 || old.gen != l.gen {
+		lk = &labelKey{gen: l.gen}
+		if old != nil {
+			lk.all, lk.values = old.all, old.values
+		}
 	}
 	if newKey {
-		lk.all = lk.all.with(id)
+		lk.all = lk.all.with(id, l.gen)
 	}
 	p, _ := lk.values.get(v)
-	lk.values = lk.values.set(v, p.with(id))
-	l.keys = l.keys.set(k, lk)
+	if np := p.with(id, l.gen); np != p {
+		lk.values = lk.values.set(v, np)
+	}
+	if lk != old {
+		l.keys = l.keys.set(k, lk)
+	}
 }
 
 func (l *labelIndex) remove(id uint32, k, v string, lastOfKey bool) {
@@ -100,6 +116,7 @@ func (l *labelIndex) remove(id uint32, k, v string, lastOfKey bool) {
 		return
 	}
 	lk := *old
+	lk.gen = l.gen // a new copy, which no snapshot has seen
 	if p, ok := lk.values.get(v); ok {
 		if p = p.without(id); p == nil {
 			lk.values = lk.values.del(v)

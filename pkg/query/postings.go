@@ -24,11 +24,16 @@ const (
 
 type block = [blockWords]uint64
 
-// posting is an immutable set of slots; nil is the empty set.
+// posting is a set of slots, immutable once a snapshot can reach it; nil
+// is the empty set.
 type posting struct {
 	n      int
 	ids    []uint32 // sorted, when n <= smallPosting
 	blocks []*block // by slot>>blockShift, nil when empty; otherwise
+	// gen is the index generation that may still add to the posting in
+	// place (0: none); own marks the blocks it allocated itself in it.
+	gen uint64
+	own []bool
 }
 
 func (p *posting) len() int {
@@ -54,35 +59,72 @@ func (p *posting) has(id uint32) bool {
 	return p.blocks[bi][w/64]&(1<<(w%64)) != 0
 }
 
-// with returns p plus id (p itself when id is in it).
-func (p *posting) with(id uint32) *posting {
+// with returns p plus id (p itself when id is in it). A posting of
+// generation gen is changed in place and returned.
+func (p *posting) with(id uint32, gen uint64) *posting {
 	if p.has(id) {
 		return p
 	}
 	if p == nil {
-		return &posting{n: 1, ids: []uint32{id}}
+		return &posting{n: 1, ids: []uint32{id}, gen: gen}
+	}
+	if gen != 0 && p.gen == gen {
+		return p.add(id)
 	}
 	if p.blocks == nil && p.n < smallPosting {
 		i, _ := slices.BinarySearch(p.ids, id)
 		ids := make([]uint32, 0, len(p.ids)+1)
 		ids = append(append(append(ids, p.ids[:i]...), id), p.ids[i:]...)
-		return &posting{n: p.n + 1, ids: ids}
+		return &posting{n: p.n + 1, ids: ids, gen: gen}
 	}
 	blocks := p.blocks
+	var own []bool
 	if blocks == nil {
 		blocks = toBlocks(p.ids)
+		own = make([]bool, len(blocks))
+		for i := range own {
+			own[i] = true
+		}
+	}
+	out := &posting{n: p.n, blocks: slices.Clone(blocks), gen: gen, own: own}
+	return out.add(id)
+}
+
+// add puts id, which is not in p, into p in place: p belongs to the
+// current generation, or was just made.
+func (p *posting) add(id uint32) *posting {
+	if p.blocks == nil && p.n < smallPosting {
+		i, _ := slices.BinarySearch(p.ids, id)
+		p.ids = slices.Insert(p.ids, i, id)
+		p.n++
+		return p
+	}
+	if p.blocks == nil {
+		p.blocks = toBlocks(p.ids)
+		p.ids = nil
+		p.own = make([]bool, len(p.blocks))
+		for i := range p.own {
+			p.own[i] = true
+		}
 	}
 	bi := int(id >> blockShift)
-	out := make([]*block, max(len(blocks), bi+1))
-	copy(out, blocks)
-	b := new(block)
-	if out[bi] != nil {
-		*b = *out[bi]
+	for len(p.blocks) <= bi {
+		p.blocks = append(p.blocks, nil)
+	}
+	for len(p.own) < len(p.blocks) {
+		p.own = append(p.own, false)
+	}
+	if !p.own[bi] {
+		b := new(block)
+		if p.blocks[bi] != nil {
+			*b = *p.blocks[bi]
+		}
+		p.blocks[bi], p.own[bi] = b, true
 	}
 	w := id & (1<<blockShift - 1)
-	b[w/64] |= 1 << (w % 64)
-	out[bi] = b
-	return &posting{n: p.n + 1, blocks: out}
+	p.blocks[bi][w/64] |= 1 << (w % 64)
+	p.n++
+	return p
 }
 
 // without returns p minus id (p itself when id is not in it); nil when
@@ -384,6 +426,7 @@ type slotTable struct {
 type slotNode struct {
 	kids  []*slotNode
 	items []*Item
+	gen   uint64 // index generation that may change the node in place (0: none)
 }
 
 const slotBits = 5
@@ -402,33 +445,42 @@ func (t slotTable) get(id uint32) *Item {
 	return n.items[id&(1<<slotBits-1)]
 }
 
-func (t slotTable) set(id uint32, it *Item) slotTable {
+func (t slotTable) set(id uint32, it *Item, gen uint64) slotTable {
 	if t.root == nil {
-		t = slotTable{root: &slotNode{items: make([]*Item, 1<<slotBits)}, depth: 1}
+		t = slotTable{root: &slotNode{items: make([]*Item, 1<<slotBits), gen: gen}, depth: 1}
 	}
 	for uint64(id) >= 1<<(slotBits*t.depth) {
 		kids := make([]*slotNode, 1<<slotBits)
 		kids[0] = t.root
-		t = slotTable{root: &slotNode{kids: kids}, depth: t.depth + 1}
+		t = slotTable{root: &slotNode{kids: kids, gen: gen}, depth: t.depth + 1}
 	}
-	t.root = slotSet(t.root, t.depth-1, id, it)
+	t.root = slotSet(t.root, t.depth-1, id, it, gen)
 	return t
 }
 
-func slotSet(n *slotNode, d int, id uint32, it *Item) *slotNode {
-	if d == 0 {
-		out := &slotNode{items: make([]*Item, 1<<slotBits)}
-		if n != nil {
-			copy(out.items, n.items)
+// slotSet returns n with slot id set to it: n itself, changed in place,
+// when it is of generation gen, or else a copy.
+func slotSet(n *slotNode, d int, id uint32, it *Item, gen uint64) *slotNode {
+	out := n
+	if n == nil || gen == 0 || n.gen != gen {
+		out = &slotNode{gen: gen}
+		if d == 0 {
+			out.items = make([]*Item, 1<<slotBits)
+			if n != nil {
+				copy(out.items, n.items)
+			}
+		} else {
+			out.kids = make([]*slotNode, 1<<slotBits)
+			if n != nil {
+				copy(out.kids, n.kids)
+			}
 		}
+	}
+	if d == 0 {
 		out.items[id&(1<<slotBits-1)] = it
 		return out
 	}
-	out := &slotNode{kids: make([]*slotNode, 1<<slotBits)}
-	if n != nil {
-		copy(out.kids, n.kids)
-	}
 	i := (id >> (slotBits * d)) & (1<<slotBits - 1)
-	out.kids[i] = slotSet(out.kids[i], d-1, id, it)
+	out.kids[i] = slotSet(out.kids[i], d-1, id, it, gen)
 	return out
 }

@@ -66,6 +66,7 @@ func TestPostingMatchesSet(t *testing.T) {
 		want map[uint32]bool
 	}
 	var old []version
+	gen := uint64(1)
 	for step := 0; step < 6000; step++ {
 		// Grow for a while, then shrink, then grow again, so postings
 		// cross the size where they change form both ways.
@@ -75,7 +76,7 @@ func TestPostingMatchesSet(t *testing.T) {
 			id = uint32(rng.IntN(64)) // dense at the start, to empty whole words
 		}
 		if grow == (rng.IntN(10) > 0) {
-			p = p.with(id)
+			p = p.with(id, gen) // in place since the last recorded version
 			want[id] = true
 		} else {
 			if len(want) > 0 && rng.IntN(10) > 0 {
@@ -90,6 +91,7 @@ func TestPostingMatchesSet(t *testing.T) {
 		if step%97 == 0 {
 			checkPosting(t, step, p, want, universe)
 			old = append(old, version{p, maps.Clone(want)})
+			gen++ // recorded versions must not change
 		}
 	}
 	for i, v := range old {
@@ -178,8 +180,8 @@ func TestSlotTable(t *testing.T) {
 	for i := range items {
 		items[i] = &Item{Name: fmt.Sprint(i)}
 	}
-	v1 := tab.set(3, items[3])
-	v2 := v1.set(39999, items[39999]).set(3, nil).set(1024, items[1024])
+	v1 := tab.set(3, items[3], 0)
+	v2 := v1.set(39999, items[39999], 0).set(3, nil, 0).set(1024, items[1024], 0)
 	if v1.get(3) != items[3] || v1.get(39999) != nil || v1.get(1<<30) != nil {
 		t.Fatal("first version changed")
 	}
@@ -187,7 +189,7 @@ func TestSlotTable(t *testing.T) {
 		t.Fatal("second version is wrong")
 	}
 	for i := range items {
-		tab = tab.set(uint32(i), items[i])
+		tab = tab.set(uint32(i), items[i], 0)
 	}
 	for i := range items {
 		if tab.get(uint32(i)) != items[i] {

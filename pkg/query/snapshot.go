@@ -388,9 +388,44 @@ func (w *walk) match(items []*Item, sigs []uint64, ids []uint32, i int) bool {
 	return true
 }
 
+// onlySlots reports whether the label selection is the walk's only test,
+// which then runs as a tight loop over the leaves' slots (selectedFrom).
+func (w *walk) onlySlots() bool {
+	return w.in != nil && w.sig == 0 && len(w.filters) == 0
+}
+
+// selectedFrom returns the index of the first selected slot of ids at or
+// after j, counting from the end when desc; len(ids) when there is none.
+func (w *walk) selectedFrom(ids []uint32, j int, desc bool) int {
+	dense := w.in.dense
+	n := len(ids)
+	if desc {
+		for ; j < n; j++ {
+			id := ids[n-1-j]
+			if word := int(id >> 6); word < len(dense) && dense[word]&(1<<(id&63)) != 0 {
+				return j
+			}
+		}
+		return n
+	}
+	for ; j < n; j++ {
+		id := ids[j]
+		if word := int(id >> 6); word < len(dense) && dense[word]&(1<<(id&63)) != 0 {
+			return j
+		}
+	}
+	return n
+}
+
 // count counts the matches of a leaf slice before the walk's start.
 func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
 	w.visited += len(items)
+	if w.onlySlots() {
+		for j := w.selectedFrom(ids, 0, false); j < len(ids); j = w.selectedFrom(ids, j+1, false) {
+			w.before++
+		}
+		return true
+	}
 	for i := range items {
 		if w.match(items, sigs, ids, i) {
 			w.before++
@@ -403,13 +438,29 @@ func (w *walk) count(items []*Item, sigs []uint64, ids []uint32) bool {
 // keeps those of the page.
 func (w *walk) keep(desc bool) leafFunc {
 	return func(items []*Item, sigs []uint64, ids []uint32) bool {
-		for i := range items {
-			if desc {
-				i = len(items) - 1 - i
+		fast := w.onlySlots()
+		n := len(items)
+		for j := 0; j < n; j++ {
+			if fast {
+				// Skip what is not selected without a call per item.
+				k := w.selectedFrom(ids, j, desc)
+				w.visited += k - j
+				if k == n {
+					break
+				}
+				j = k
 			}
-			w.visited++
-			if !w.match(items, sigs, ids, i) {
-				continue
+			i := j
+			if desc {
+				i = n - 1 - j
+			}
+			if !fast {
+				w.visited++
+				if !w.match(items, sigs, ids, i) {
+					continue
+				}
+			} else {
+				w.visited++
 			}
 			it := items[i]
 			if w.stop && w.skip == 0 && w.limit >= 0 && len(w.res.Items) >= w.limit {

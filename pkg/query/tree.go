@@ -1,6 +1,9 @@
 package query
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // The sorted indexes are persistent B+trees with subtree sizes: items sit in
 // leaves of up to maxLeaf, in order, so a walk over a range reads memory
@@ -8,7 +11,10 @@ import "sort"
 // number of items before a key) in O(log n). Every change returns a new root
 // and copies only the nodes on its path; an old root stays a valid,
 // unchanging snapshot for as long as someone holds it. A node is never
-// modified once it is reachable from a root.
+// modified once a snapshot can reach it: inserts change in place only the
+// nodes created in the index's current generation (see Index.gen), which
+// no snapshot has seen, so the initial list's 100k inserts do not copy a
+// path each.
 const (
 	maxLeaf     = 64
 	maxChildren = 32
@@ -29,6 +35,9 @@ type node struct {
 	// without reading the items.
 	ids      []uint32
 	children []*node // inner node: the subtrees, in order
+	// gen is the index generation the node was created in; an insert of
+	// that same generation may change it in place (0: never).
+	gen uint64
 }
 
 type compareFunc func(a, b *Item) int
@@ -43,6 +52,9 @@ func size(n *node) int {
 }
 
 func (n *node) leaf() bool { return n.children == nil }
+
+// owned reports whether an insert of generation gen may change n in place.
+func (n *node) owned(gen uint64) bool { return gen != 0 && n.gen == gen }
 
 func newLeaf(items []*Item) *node {
 	sigs := make([]uint64, len(items))
@@ -67,32 +79,74 @@ func (n *node) child(it *Item, cmp compareFunc) int {
 	return max(i-1, 0)
 }
 
-// insert returns root with it added; it must not be in the tree yet.
-func insert(root *node, it *Item, cmp compareFunc) *node {
+// insert returns root with it added; it must not be in the tree yet. Nodes
+// of generation gen are changed in place, the others copied (into gen).
+func insert(root *node, it *Item, cmp compareFunc, gen uint64) *node {
 	if root == nil {
-		return newLeaf([]*Item{it})
+		n := newLeaf([]*Item{it})
+		n.gen = gen
+		return n
 	}
-	a, b := insertAt(root, it, cmp)
+	a, b := insertAt(root, it, cmp, gen)
 	if b != nil {
-		return newInner([]*node{a, b})
+		n := newInner([]*node{a, b})
+		n.gen = gen
+		return n
 	}
 	return a
 }
 
 // insertAt returns n with it added, split in two when it overflowed.
-func insertAt(n *node, it *Item, cmp compareFunc) (*node, *node) {
+func insertAt(n *node, it *Item, cmp compareFunc, gen uint64) (*node, *node) {
 	if n.leaf() {
 		i := sort.Search(len(n.items), func(i int) bool { return cmp(n.items[i], it) > 0 })
+		if n.owned(gen) {
+			n.items = insertGrow(n.items, i, it, maxLeaf+1)
+			n.sigs = insertGrow(n.sigs, i, it.sig, maxLeaf+1)
+			n.ids = insertGrow(n.ids, i, it.id, maxLeaf+1)
+			n.size, n.lo = len(n.items), n.items[0]
+			if len(n.items) <= maxLeaf {
+				return n, nil
+			}
+			half := len(n.items) / 2
+			b := newLeaf(slices.Clone(n.items[half:]))
+			b.gen = gen
+			// Both halves get slices of their size: a node keeps what it
+			// holds, and the cache holds every leaf.
+			n.items, n.sigs, n.ids, n.size = slices.Clone(n.items[:half]), slices.Clone(n.sigs[:half]), slices.Clone(n.ids[:half]), half
+			return n, b
+		}
 		items := make([]*Item, 0, len(n.items)+1)
 		items = append(append(append(items, n.items[:i]...), it), n.items[i:]...)
 		if len(items) <= maxLeaf {
-			return newLeaf(items), nil
+			a := newLeaf(items)
+			a.gen = gen
+			return a, nil
 		}
 		half := len(items) / 2
-		return newLeaf(items[:half:half]), newLeaf(items[half:])
+		a, b := newLeaf(items[:half:half]), newLeaf(items[half:])
+		a.gen, b.gen = gen, gen
+		return a, b
 	}
 	ci := n.child(it, cmp)
-	a, b := insertAt(n.children[ci], it, cmp)
+	a, b := insertAt(n.children[ci], it, cmp, gen)
+	if n.owned(gen) {
+		n.children[ci] = a
+		if b != nil {
+			n.children = insertGrow(n.children, ci+1, b, maxChildren+1)
+		}
+		n.size++
+		n.lo = n.children[0].lo
+		if len(n.children) <= maxChildren {
+			return n, nil
+		}
+		half := len(n.children) / 2
+		right := newInner(slices.Clone(n.children[half:]))
+		right.gen = gen
+		n.children = slices.Clone(n.children[:half])
+		n.size -= right.size
+		return n, right
+	}
 	children := make([]*node, 0, len(n.children)+1)
 	children = append(append(children, n.children[:ci]...), a)
 	if b != nil {
@@ -100,10 +154,24 @@ func insertAt(n *node, it *Item, cmp compareFunc) (*node, *node) {
 	}
 	children = append(children, n.children[ci+1:]...)
 	if len(children) <= maxChildren {
-		return newInner(children), nil
+		x := newInner(children)
+		x.gen = gen
+		return x, nil
 	}
 	half := len(children) / 2
-	return newInner(children[:half:half]), newInner(children[half:])
+	x, y := newInner(children[:half:half]), newInner(children[half:])
+	x.gen, y.gen = gen, gen
+	return x, y
+}
+
+// insertGrow is slices.Insert, growing s by a quarter at a time and to at
+// most limit (a node past full splits): capacity a node does not use is
+// held by the cache for as long as the node lives.
+func insertGrow[T any](s []T, i int, v T, limit int) []T {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, min(max(len(s)/4, 4), limit-len(s)))
+	}
+	return slices.Insert(s, i, v)
 }
 
 // remove returns root without the item comparing equal to it, and whether

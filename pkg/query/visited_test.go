@@ -47,3 +47,58 @@ func TestListVisited(t *testing.T) {
 		})
 	}
 }
+
+// TestClusteredSelectionPages checks label-selected pages whose objects
+// sit together in the list's order (a ReplicaSet's pods, by name), which
+// the walk reaches by testing slots in a tight loop, and an evenly spread
+// selection: exact pages and totals in both directions and after a cursor,
+// and the walk reads no further than the match after the page.
+func TestClusteredSelectionPages(t *testing.T) {
+	ix := NewIndex(testType())
+	const n, from, to = 20000, 12000, 13000
+	for i := range n {
+		p := testPod("ns", fmt.Sprintf("p%05d", i), i, corev1.PodRunning)
+		p.Labels = map[string]string{"spread": fmt.Sprint(i%20 == 0)}
+		if i >= from && i < to {
+			p.Labels["app"] = "rs"
+		}
+		if err := ix.Set(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := func(k, v string) []labels.Requirement {
+		r, err := labels.NewRequirement(k, selection.Equals, []string{v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []labels.Requirement{*r}
+	}
+	rs, spread := req("app", "rs"), req("spread", "true")
+	snap := ix.Snapshot()
+	for _, tc := range []struct {
+		name    string
+		req     Request
+		first   string
+		visited int
+	}{
+		{"clustered, page 40 of 10 by name", Request{SortBy: SortByName, Labels: rs, Offset: 390, Limit: 10}, "p12390", 12401},
+		{"clustered, descending", Request{SortBy: SortByName, Descending: true, Labels: rs, Offset: 390, Limit: 10}, "p12609", 7401},
+		{"clustered, after a cursor", Request{SortBy: SortByName, Labels: rs, Limit: 10,
+			After: &Cursor{Key: Key{Str: "p12389"}, Namespace: "ns", Name: "p12389"}}, "p12390", 7610},
+		{"evenly spread", Request{SortBy: SortByName, Labels: spread, Offset: 390, Limit: 10}, "p07800", 8001},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, via := range []int{0, viaWalk} {
+				tc.req.via = via
+				res := snap.List(tc.req)
+				if len(res.Items) != 10 || res.Items[0].Name != tc.first || res.Total != 1000 || res.Remaining != 600 {
+					t.Fatalf("via %d: %d items from %v, total %d, remaining %d; want 10 from %s, total 1000, remaining 600",
+						via, len(res.Items), names(res.Items[:min(1, len(res.Items))]), res.Total, res.Remaining, tc.first)
+				}
+				if res.Visited != tc.visited {
+					t.Errorf("via %d: visited %d items, want %d", via, res.Visited, tc.visited)
+				}
+			}
+		})
+	}
+}

@@ -63,6 +63,22 @@ func compactMap(in map[string]string) map[string]string {
 	return out
 }
 
+// compactAnnotations rebuilds annotations with shared keys and values,
+// but for long values.
+func compactAnnotations(in map[string]string) map[string]string {
+	if len(in) == 0 {
+		return in
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		if len(v) < longAnnotation {
+			v = s(v)
+		}
+		out[s(k)] = v
+	}
+	return out
+}
+
 // longAnnotation is the length from which an annotation value is probably
 // unique to its object (a last-applied configuration, say) and not worth
 // interning.
@@ -71,17 +87,8 @@ const longAnnotation = 256
 func compactMeta(m *metav1.ObjectMeta) {
 	m.Namespace = s(m.Namespace)
 	m.GenerateName = s(m.GenerateName)
-	m.Labels = compactMap(m.Labels)
-	if len(m.Annotations) > 0 {
-		out := make(map[string]string, len(m.Annotations))
-		for k, v := range m.Annotations {
-			if len(v) < longAnnotation {
-				v = s(v)
-			}
-			out[s(k)] = v
-		}
-		m.Annotations = out
-	}
+	// Labels and annotations are compacted by shareMeta, only when no
+	// equal map is shared already.
 	compactStrings(m.Finalizers)
 	for i := range m.OwnerReferences {
 		o := &m.OwnerReferences[i]

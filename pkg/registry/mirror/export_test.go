@@ -11,7 +11,7 @@ import (
 )
 
 // NewFixedCaches serves fixed objects, by resource name, with no informer
-// (as mirrortest.NewUpstream does through informers), for this package's
+// (as mirrortest.NewCaches does through informers), for this package's
 // benchmarks: the caches alone, filled synchronously. Every resource is
 // discovered and synced; objects need numeric resourceVersions.
 func NewFixedCaches(resources []Resource, objects map[string][]runtime.Object) *Caches {

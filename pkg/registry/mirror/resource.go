@@ -61,7 +61,7 @@ type Resource struct {
 
 // CompleteQuery fills in the query vocabulary from the declaration and
 // merges the metadata vocabulary into it. Call it once, before the resource
-// is served; NewUpstream does.
+// is served; NewCaches does.
 func (r *Resource) CompleteQuery() {
 	if r.Query.Resource == "" {
 		r.Query.Resource = r.Name

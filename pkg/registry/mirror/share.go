@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"encoding/binary"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -77,24 +78,18 @@ var (
 	sharedRecursive  = newValueTable[corev1.RecursiveReadOnlyMode]()
 )
 
-// mapKey encodes a string map in a canonical order.
-func mapKey(m map[string]string) []byte {
+// appendMapKey appends the encoding of a string map in a canonical order.
+func appendMapKey(key []byte, m map[string]string) []byte {
 	keys := make([]string, 0, len(m))
-	size := 0
-	for k, v := range m {
+	for k := range m {
 		keys = append(keys, k)
-		size += len(k) + len(v) + 2
 	}
 	slices.Sort(keys)
-	var b strings.Builder
-	b.Grow(size)
 	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteByte(0)
-		b.WriteString(m[k])
-		b.WriteByte(0)
+		key = append(append(key, k...), 0)
+		key = append(append(key, m[k]...), 0)
 	}
-	return []byte(b.String())
+	return key
 }
 
 // maxSharedMap is the largest encoded map worth sharing: longer ones (a
@@ -102,24 +97,31 @@ func mapKey(m map[string]string) []byte {
 // object, and keeping them in the table would only hold memory.
 const maxSharedMap = 1024
 
-// shareMap returns a shared copy of a string map equal to m.
-func shareMap(m map[string]string) map[string]string {
+// shareMap returns a shared copy of a string map equal to m, or compact(m)
+// when there is none yet (which becomes the shared one).
+func shareMap(m map[string]string, compact func(map[string]string) map[string]string) map[string]string {
 	if len(m) == 0 {
 		return m
 	}
-	key := mapKey(m)
+	buf := getKeyBuf()
+	defer putKeyBuf(buf)
+	key := appendMapKey((*buf)[:0], m)
+	*buf = key
 	if len(key) > maxSharedMap {
-		return m
+		return compact(m)
 	}
-	shared, _ := sharedStringMaps.share(key, m)
+	if shared, ok := sharedStringMaps.get(key); ok {
+		return shared
+	}
+	shared, _ := sharedStringMaps.share(key, compact(m))
 	return shared
 }
 
 // shareMeta shares the labels, annotations and owner references an object
 // has in common with others.
 func shareMeta(m *metav1.ObjectMeta) {
-	m.Labels = shareMap(m.Labels)
-	m.Annotations = shareMap(m.Annotations)
+	m.Labels = shareMap(m.Labels, compactMap)
+	m.Annotations = shareMap(m.Annotations, compactAnnotations)
 	m.OwnerReferences = shareSlice(sharedOwnerRefs, m.OwnerReferences)
 }
 
@@ -180,7 +182,7 @@ func sharePod(p *corev1.Pod) {
 		}
 	})
 	spec.ReadinessGates = shareSliceWith(sharedReadinessGates, spec.ReadinessGates, nil)
-	spec.NodeSelector = shareMap(compactMap(spec.NodeSelector))
+	spec.NodeSelector = shareMap(spec.NodeSelector, compactMap)
 	spec.TerminationGracePeriodSeconds = sharedInt64s.share(spec.TerminationGracePeriodSeconds)
 	spec.ActiveDeadlineSeconds = sharedInt64s.share(spec.ActiveDeadlineSeconds)
 	spec.Priority = sharedInt32s.share(spec.Priority)
@@ -322,7 +324,10 @@ func shareContainers(cs []corev1.Container, local podLocal) []corev1.Container {
 func shareContainer(c corev1.Container, local podLocal, before []corev1.Container) corev1.Container {
 	mounts := c.VolumeMounts
 	c.VolumeMounts = nil
-	key, err := c.Marshal()
+	buf := getKeyBuf()
+	defer putKeyBuf(buf)
+	key, err := appendKey((*buf)[:0], &c, false)
+	*buf = key
 	if err != nil {
 		compactContainer(&c)
 		c.VolumeMounts = mounts
@@ -388,6 +393,8 @@ func shareVolumes(vols []corev1.Volume, local podLocal) []corev1.Volume {
 			}
 		})
 	}
+	buf := getKeyBuf()
+	defer putKeyBuf(buf)
 	for i := range vols {
 		v := vols[i]
 		name, isLocal := local.name(v.Name)
@@ -395,7 +402,8 @@ func shareVolumes(vols []corev1.Volume, local podLocal) []corev1.Volume {
 			name = s(name)
 		}
 		v.Name = ""
-		key, err := v.Marshal()
+		key, err := appendKey((*buf)[:0], &v, false)
+		*buf = key
 		if err != nil {
 			compactVolume(&v)
 		} else if shared, ok := sharedVolumeSources.get(key); ok {
@@ -467,7 +475,10 @@ func sharePtr[T any, PT interface {
 	if p == nil {
 		return nil
 	}
-	key, err := p.Marshal()
+	buf := getKeyBuf()
+	defer putKeyBuf(buf)
+	key, err := appendKey((*buf)[:0], p, false)
+	*buf = key
 	if err != nil {
 		return p
 	}
@@ -482,7 +493,33 @@ func sharePtr[T any, PT interface {
 }
 
 // marshaler is a generated protobuf type.
-type marshaler interface{ Marshal() ([]byte, error) }
+type marshaler interface {
+	Size() int
+	MarshalToSizedBuffer([]byte) (int, error)
+}
+
+// keyBufs hold the encodings that sharing looks parts up by, reused: a
+// fresh one per part was most of compaction's garbage at start-up.
+var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func getKeyBuf() *[]byte  { return keyBufs.Get().(*[]byte) }
+func putKeyBuf(b *[]byte) { keyBufs.Put(b) }
+
+// appendKey appends m's protobuf encoding (what m.Marshal() returns) to
+// key, after its length when withLen.
+func appendKey(key []byte, m marshaler, withLen bool) ([]byte, error) {
+	n := m.Size()
+	if withLen {
+		key = binary.AppendUvarint(key, uint64(n))
+	}
+	key = slices.Grow(key, n)
+	if w, err := m.MarshalToSizedBuffer(key[len(key) : len(key)+n]); err != nil || w != n {
+		return key, errShortEncoding
+	}
+	return key[:len(key)+n], nil
+}
+
+var errShortEncoding = errors.New("encoding shorter than its size")
 
 // shareSlice returns a shared copy of a slice equal to items.
 func shareSlice[T any, PT interface {
@@ -501,18 +538,20 @@ func shareSliceWith[T any, PT interface {
 	if len(items) == 0 {
 		return items
 	}
-	var key []byte
+	buf := getKeyBuf()
+	defer putKeyBuf(buf)
+	key := (*buf)[:0]
 	for i := range items {
-		b, err := PT(&items[i]).Marshal()
+		var err error
+		// Lengths keep the concatenation unambiguous.
+		key, err = appendKey(key, PT(&items[i]), true)
+		*buf = key
 		if err != nil {
 			if compact != nil {
 				compact(items)
 			}
 			return items
 		}
-		// Lengths keep the concatenation unambiguous.
-		key = binary.AppendUvarint(key, uint64(len(b)))
-		key = append(key, b...)
 	}
 	if shared, ok := t.get(key); ok {
 		return shared

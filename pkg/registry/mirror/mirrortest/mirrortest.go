@@ -1,4 +1,4 @@
-// Package mirrortest builds a mirror.Upstream over fixed objects, for tests,
+// Package mirrortest builds a mirror.Caches over fixed objects, for tests,
 // benchmarks and fuzzing of what reads the caches (the /kapis handler, the
 // API server), with no cluster.
 package mirrortest
