@@ -37,8 +37,8 @@ func Compact(obj any) (any, error) {
 	return obj, nil
 }
 
-// s returns the shared copy of a string.
-func s(v string) string {
+// intern returns the shared copy of a string.
+func intern(v string) string {
 	if v == "" {
 		return v
 	}
@@ -47,7 +47,7 @@ func s(v string) string {
 
 func compactStrings(vs []string) {
 	for i := range vs {
-		vs[i] = s(vs[i])
+		vs[i] = intern(vs[i])
 	}
 }
 
@@ -58,7 +58,7 @@ func compactMap(in map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(in))
 	for k, v := range in {
-		out[s(k)] = s(v)
+		out[intern(k)] = intern(v)
 	}
 	return out
 }
@@ -72,9 +72,9 @@ func compactAnnotations(in map[string]string) map[string]string {
 	out := make(map[string]string, len(in))
 	for k, v := range in {
 		if len(v) < longAnnotation {
-			v = s(v)
+			v = intern(v)
 		}
-		out[s(k)] = v
+		out[intern(k)] = v
 	}
 	return out
 }
@@ -85,102 +85,102 @@ func compactAnnotations(in map[string]string) map[string]string {
 const longAnnotation = 256
 
 func compactMeta(m *metav1.ObjectMeta) {
-	m.Namespace = s(m.Namespace)
-	m.GenerateName = s(m.GenerateName)
+	m.Namespace = intern(m.Namespace)
+	m.GenerateName = intern(m.GenerateName)
 	// Labels and annotations are compacted by shareMeta, only when no
 	// equal map is shared already.
 	compactStrings(m.Finalizers)
 	for i := range m.OwnerReferences {
 		o := &m.OwnerReferences[i]
-		o.APIVersion, o.Kind, o.Name = s(o.APIVersion), s(o.Kind), s(o.Name)
-		o.UID = types.UID(s(string(o.UID)))
+		o.APIVersion, o.Kind, o.Name = intern(o.APIVersion), intern(o.Kind), intern(o.Name)
+		o.UID = types.UID(intern(string(o.UID)))
 	}
 }
 
 // compactContainer makes a container's strings shared; sharePod calls it
 // only for containers it has not seen yet.
 func compactContainer(c *corev1.Container) {
-	c.Name, c.Image, c.WorkingDir = s(c.Name), s(c.Image), s(c.WorkingDir)
-	c.TerminationMessagePath = s(c.TerminationMessagePath)
-	c.ImagePullPolicy = corev1.PullPolicy(s(string(c.ImagePullPolicy)))
-	c.TerminationMessagePolicy = corev1.TerminationMessagePolicy(s(string(c.TerminationMessagePolicy)))
+	c.Name, c.Image, c.WorkingDir = intern(c.Name), intern(c.Image), intern(c.WorkingDir)
+	c.TerminationMessagePath = intern(c.TerminationMessagePath)
+	c.ImagePullPolicy = corev1.PullPolicy(intern(string(c.ImagePullPolicy)))
+	c.TerminationMessagePolicy = corev1.TerminationMessagePolicy(intern(string(c.TerminationMessagePolicy)))
 	compactStrings(c.Command)
 	compactStrings(c.Args)
 	for i := range c.Ports {
-		c.Ports[i].Name = s(c.Ports[i].Name)
-		c.Ports[i].Protocol = corev1.Protocol(s(string(c.Ports[i].Protocol)))
+		c.Ports[i].Name = intern(c.Ports[i].Name)
+		c.Ports[i].Protocol = corev1.Protocol(intern(string(c.Ports[i].Protocol)))
 	}
 	for i := range c.Env {
 		e := &c.Env[i]
-		e.Name, e.Value = s(e.Name), s(e.Value)
+		e.Name, e.Value = intern(e.Name), intern(e.Value)
 		if e.ValueFrom != nil {
 			if r := e.ValueFrom.FieldRef; r != nil {
-				r.APIVersion, r.FieldPath = s(r.APIVersion), s(r.FieldPath)
+				r.APIVersion, r.FieldPath = intern(r.APIVersion), intern(r.FieldPath)
 			}
 			if r := e.ValueFrom.SecretKeyRef; r != nil {
-				r.Name, r.Key = s(r.Name), s(r.Key)
+				r.Name, r.Key = intern(r.Name), intern(r.Key)
 			}
 			if r := e.ValueFrom.ConfigMapKeyRef; r != nil {
-				r.Name, r.Key = s(r.Name), s(r.Key)
+				r.Name, r.Key = intern(r.Name), intern(r.Key)
 			}
 		}
 	}
 	for i := range c.EnvFrom {
 		if r := c.EnvFrom[i].ConfigMapRef; r != nil {
-			r.Name = s(r.Name)
+			r.Name = intern(r.Name)
 		}
 		if r := c.EnvFrom[i].SecretRef; r != nil {
-			r.Name = s(r.Name)
+			r.Name = intern(r.Name)
 		}
 	}
 	c.Resources.Requests = compactResources(c.Resources.Requests)
 	c.Resources.Limits = compactResources(c.Resources.Limits)
 	for i := range c.VolumeMounts {
 		vm := &c.VolumeMounts[i]
-		vm.Name, vm.MountPath, vm.SubPath = s(vm.Name), s(vm.MountPath), s(vm.SubPath)
+		vm.Name, vm.MountPath, vm.SubPath = intern(vm.Name), intern(vm.MountPath), intern(vm.SubPath)
 	}
 	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
 		if p != nil && p.HTTPGet != nil {
-			p.HTTPGet.Path = s(p.HTTPGet.Path)
-			p.HTTPGet.Scheme = corev1.URIScheme(s(string(p.HTTPGet.Scheme)))
+			p.HTTPGet.Path = intern(p.HTTPGet.Path)
+			p.HTTPGet.Scheme = corev1.URIScheme(intern(string(p.HTTPGet.Scheme)))
 		}
 	}
 }
 
 func compactVolume(v *corev1.Volume) {
-	v.Name = s(v.Name)
+	v.Name = intern(v.Name)
 	src := &v.VolumeSource
 	if src.ConfigMap != nil {
-		src.ConfigMap.Name = s(src.ConfigMap.Name)
+		src.ConfigMap.Name = intern(src.ConfigMap.Name)
 	}
 	if src.Secret != nil {
-		src.Secret.SecretName = s(src.Secret.SecretName)
+		src.Secret.SecretName = intern(src.Secret.SecretName)
 	}
 	if src.PersistentVolumeClaim != nil {
-		src.PersistentVolumeClaim.ClaimName = s(src.PersistentVolumeClaim.ClaimName)
+		src.PersistentVolumeClaim.ClaimName = intern(src.PersistentVolumeClaim.ClaimName)
 	}
 	if src.HostPath != nil {
-		src.HostPath.Path = s(src.HostPath.Path)
+		src.HostPath.Path = intern(src.HostPath.Path)
 	}
 	if src.Projected != nil {
 		for i := range src.Projected.Sources {
 			ps := &src.Projected.Sources[i]
 			if ps.ServiceAccountToken != nil {
-				ps.ServiceAccountToken.Path = s(ps.ServiceAccountToken.Path)
+				ps.ServiceAccountToken.Path = intern(ps.ServiceAccountToken.Path)
 			}
 			if ps.ConfigMap != nil {
-				ps.ConfigMap.Name = s(ps.ConfigMap.Name)
+				ps.ConfigMap.Name = intern(ps.ConfigMap.Name)
 				for j := range ps.ConfigMap.Items {
 					it := &ps.ConfigMap.Items[j]
-					it.Key, it.Path = s(it.Key), s(it.Path)
+					it.Key, it.Path = intern(it.Key), intern(it.Path)
 				}
 			}
 			if ps.DownwardAPI != nil {
 				for j := range ps.DownwardAPI.Items {
 					it := &ps.DownwardAPI.Items[j]
-					it.Path = s(it.Path)
+					it.Path = intern(it.Path)
 					if it.FieldRef != nil {
-						it.FieldRef.APIVersion, it.FieldRef.FieldPath = s(it.FieldRef.APIVersion), s(it.FieldRef.FieldPath)
+						it.FieldRef.APIVersion, it.FieldRef.FieldPath = intern(it.FieldRef.APIVersion), intern(it.FieldRef.FieldPath)
 					}
 				}
 			}
@@ -195,7 +195,7 @@ func compactResources(in corev1.ResourceList) corev1.ResourceList {
 	}
 	out := make(corev1.ResourceList, len(in))
 	for k, v := range in {
-		out[corev1.ResourceName(s(string(k)))] = v
+		out[corev1.ResourceName(intern(string(k)))] = v
 	}
 	return out
 }

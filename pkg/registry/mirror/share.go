@@ -178,7 +178,7 @@ func sharePod(p *corev1.Pod) {
 	spec.DNSConfig = sharePtr(sharedDNSConfigs, spec.DNSConfig, nil)
 	spec.ImagePullSecrets = shareSliceWith(sharedPullSecrets, spec.ImagePullSecrets, func(refs []corev1.LocalObjectReference) {
 		for i := range refs {
-			refs[i].Name = s(refs[i].Name)
+			refs[i].Name = intern(refs[i].Name)
 		}
 	})
 	spec.ReadinessGates = shareSliceWith(sharedReadinessGates, spec.ReadinessGates, nil)
@@ -195,14 +195,14 @@ func sharePod(p *corev1.Pod) {
 
 // compactPodSpecScalars makes the spec's own strings shared.
 func compactPodSpecScalars(spec *corev1.PodSpec) {
-	spec.NodeName, spec.Hostname, spec.Subdomain = s(spec.NodeName), s(spec.Hostname), s(spec.Subdomain)
-	spec.ServiceAccountName = s(spec.ServiceAccountName)
-	spec.DeprecatedServiceAccount = s(spec.DeprecatedServiceAccount)
-	spec.SchedulerName, spec.PriorityClassName = s(spec.SchedulerName), s(spec.PriorityClassName)
-	spec.RestartPolicy = corev1.RestartPolicy(s(string(spec.RestartPolicy)))
-	spec.DNSPolicy = corev1.DNSPolicy(s(string(spec.DNSPolicy)))
+	spec.NodeName, spec.Hostname, spec.Subdomain = intern(spec.NodeName), intern(spec.Hostname), intern(spec.Subdomain)
+	spec.ServiceAccountName = intern(spec.ServiceAccountName)
+	spec.DeprecatedServiceAccount = intern(spec.DeprecatedServiceAccount)
+	spec.SchedulerName, spec.PriorityClassName = intern(spec.SchedulerName), intern(spec.PriorityClassName)
+	spec.RestartPolicy = corev1.RestartPolicy(intern(string(spec.RestartPolicy)))
+	spec.DNSPolicy = corev1.DNSPolicy(intern(string(spec.DNSPolicy)))
 	if spec.RuntimeClassName != nil {
-		spec.RuntimeClassName = ptrTo(s(*spec.RuntimeClassName))
+		spec.RuntimeClassName = ptrTo(intern(*spec.RuntimeClassName))
 	}
 }
 
@@ -212,12 +212,12 @@ func ptrTo[T any](v T) *T { return &v }
 // shared: its host's addresses, the images, resources and users of its
 // containers, enum strings; the pod's own IP, times and container IDs stay.
 func sharePodStatus(st *corev1.PodStatus, local podLocal) {
-	st.Phase = corev1.PodPhase(s(string(st.Phase)))
-	st.QOSClass = corev1.PodQOSClass(s(string(st.QOSClass)))
-	st.HostIP = s(st.HostIP)
+	st.Phase = corev1.PodPhase(intern(string(st.Phase)))
+	st.QOSClass = corev1.PodQOSClass(intern(string(st.QOSClass)))
+	st.HostIP = intern(st.HostIP)
 	st.HostIPs = shareSliceWith(sharedHostIPs, st.HostIPs, func(ips []corev1.HostIP) {
 		for i := range ips {
-			ips[i].IP = s(ips[i].IP)
+			ips[i].IP = intern(ips[i].IP)
 		}
 	})
 	for i := range st.PodIPs {
@@ -225,12 +225,12 @@ func sharePodStatus(st *corev1.PodStatus, local podLocal) {
 			st.PodIPs[i].IP = st.PodIP // one copy of the pod's own address
 		}
 	}
-	st.Reason, st.Message, st.NominatedNodeName = s(st.Reason), s(st.Message), s(st.NominatedNodeName)
+	st.Reason, st.Message, st.NominatedNodeName = intern(st.Reason), intern(st.Message), intern(st.NominatedNodeName)
 	for i := range st.Conditions {
 		c := &st.Conditions[i]
-		c.Type = corev1.PodConditionType(s(string(c.Type)))
-		c.Status = corev1.ConditionStatus(s(string(c.Status)))
-		c.Reason, c.Message = s(c.Reason), s(c.Message)
+		c.Type = corev1.PodConditionType(intern(string(c.Type)))
+		c.Status = corev1.ConditionStatus(intern(string(c.Status)))
+		c.Reason, c.Message = intern(c.Reason), intern(c.Message)
 	}
 	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
 		for i := range statuses {
@@ -240,14 +240,14 @@ func sharePodStatus(st *corev1.PodStatus, local podLocal) {
 }
 
 func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
-	cs.Name, cs.Image, cs.ImageID = s(cs.Name), s(cs.Image), s(cs.ImageID)
+	cs.Name, cs.Image, cs.ImageID = intern(cs.Name), intern(cs.Image), intern(cs.ImageID)
 	cs.Started = shareBool(cs.Started)
 	for _, state := range []*corev1.ContainerState{&cs.State, &cs.LastTerminationState} {
 		if state.Waiting != nil {
-			state.Waiting.Reason, state.Waiting.Message = s(state.Waiting.Reason), s(state.Waiting.Message)
+			state.Waiting.Reason, state.Waiting.Message = intern(state.Waiting.Reason), intern(state.Waiting.Message)
 		}
 		if state.Terminated != nil {
-			state.Terminated.Reason = s(state.Terminated.Reason)
+			state.Terminated.Reason = intern(state.Terminated.Reason)
 		}
 	}
 	cs.Resources = sharePtr(sharedRequirements, cs.Resources, func(r *corev1.ResourceRequirements) {
@@ -261,7 +261,7 @@ func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
 	compact := func(mounts []corev1.VolumeMountStatus) {
 		for j := range mounts {
 			m := &mounts[j]
-			m.Name, m.MountPath = s(m.Name), s(m.MountPath)
+			m.Name, m.MountPath = intern(m.Name), intern(m.MountPath)
 			m.RecursiveReadOnly = sharedRecursive.share(m.RecursiveReadOnly)
 		}
 	}
@@ -271,9 +271,9 @@ func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
 			for j := range cs.VolumeMounts {
 				m := &cs.VolumeMounts[j]
 				name, isLocal := local.name(m.Name)
-				m.Name, m.MountPath = name, s(m.MountPath)
+				m.Name, m.MountPath = name, intern(m.MountPath)
 				if !isLocal {
-					m.Name = s(m.Name)
+					m.Name = intern(m.Name)
 				}
 				m.RecursiveReadOnly = sharedRecursive.share(m.RecursiveReadOnly)
 			}
@@ -351,9 +351,9 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 			m := &mounts[j]
 			name, isLocal := local.name(m.Name)
 			if !isLocal {
-				name = s(name)
+				name = intern(name)
 			}
-			m.Name, m.MountPath, m.SubPath, m.SubPathExpr = name, s(m.MountPath), s(m.SubPath), s(m.SubPathExpr)
+			m.Name, m.MountPath, m.SubPath, m.SubPathExpr = name, intern(m.MountPath), intern(m.SubPath), intern(m.SubPathExpr)
 		}
 	}
 	for j := range mounts {
@@ -399,7 +399,7 @@ func shareVolumes(vols []corev1.Volume, local podLocal) []corev1.Volume {
 		v := vols[i]
 		name, isLocal := local.name(v.Name)
 		if !isLocal {
-			name = s(name)
+			name = intern(name)
 		}
 		v.Name = ""
 		key, err := appendKey((*buf)[:0], &v, false)
@@ -421,9 +421,9 @@ func shareVolumes(vols []corev1.Volume, local podLocal) []corev1.Volume {
 func compactTolerations(ts []corev1.Toleration) {
 	for i := range ts {
 		t := &ts[i]
-		t.Key, t.Value = s(t.Key), s(t.Value)
-		t.Operator = corev1.TolerationOperator(s(string(t.Operator)))
-		t.Effect = corev1.TaintEffect(s(string(t.Effect)))
+		t.Key, t.Value = intern(t.Key), intern(t.Value)
+		t.Operator = corev1.TolerationOperator(intern(string(t.Operator)))
+		t.Effect = corev1.TaintEffect(intern(string(t.Effect)))
 		t.TolerationSeconds = sharedInt64s.share(t.TolerationSeconds)
 	}
 }
