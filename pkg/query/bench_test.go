@@ -313,6 +313,12 @@ func check(tb testing.TB, ok bool, format string, args ...any) {
 	}
 }
 
+// throughputMaxPods bounds scenario (f): its two informers each hold a
+// second copy of every pod, which at a million pods (about 12 GB more)
+// does not fit beside the cluster on a 24 GB machine; the rate per event
+// does not depend on the count.
+const throughputMaxPods = 100_000
+
 // BenchmarkQueryScenarios prints, for 10k and 100k realistic pods
 // (BENCH_PODS sets the counts: `make bench BENCH_PODS=1000000`), each
 // scenario of issue 4 answered by ks-apiserver's indexes beside the
@@ -332,11 +338,13 @@ func BenchmarkQueryScenarios(b *testing.B) {
 			fmt.Fprintf(w, "%d\t%s\t%v\t%.0f\t%v\t%.0f\t%.0fx\t%s\t\n", n, sc.name,
 				ours.Round(100*time.Nanosecond), oursAllocs, ks.Round(time.Microsecond), ksAllocs, float64(ks)/float64(ours), sc.target)
 		}
-		events, ksEvents := updateThroughput(b, c)
-		fmt.Fprintf(w, "%d\t%s\t%.0f/s\t\t%.0f/s\t\t\t%s\t\n", n, "(f) pod events applied (informer, compaction, indexes, event window; KubeSphere: informer store)", events, ksEvents, "≥ 20000/s")
+		if n <= throughputMaxPods {
+			events, ksEvents := updateThroughput(b, c)
+			fmt.Fprintf(w, "%d\t%s\t%.0f/s\t\t%.0f/s\t\t\t%s\t\n", n, "(f) pod events applied (informer, compaction, indexes, event window; KubeSphere: informer store)", events, ksEvents, "≥ 20000/s")
+		}
+		_ = w.Flush() // each size's rows as soon as they are measured: a million pods take a while
 		runtime.GC()
 	}
-	_ = w.Flush()
 }
 
 // updateThroughput applies a stream of pod status changes (a container
