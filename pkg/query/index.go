@@ -221,7 +221,7 @@ func (ix *Index) Set(obj runtime.Object) error {
 func update(root *node, old, it *Item, k int, cmp compareFunc, gen uint64) *node {
 	if old != nil {
 		if old.keys[k] == it.keys[k] {
-			if n, ok := replace(root, it, cmp); ok {
+			if n, ok := replace(root, it, cmp, gen); ok {
 				return n
 			}
 		}

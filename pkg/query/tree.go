@@ -259,8 +259,10 @@ func rebalance(a, b *node) []*node {
 }
 
 // replace returns root with the item equal to it (in order) swapped for it,
-// for a change that keeps the item's position.
-func replace(root *node, it *Item, cmp compareFunc) (*node, bool) {
+// for a change that keeps the item's position. Nodes of generation gen are
+// changed in place, the others copied (into gen), as insert does: an update
+// of an object whose leaf no snapshot has seen since allocates nothing.
+func replace(root *node, it *Item, cmp compareFunc, gen uint64) (*node, bool) {
 	if root == nil {
 		return nil, false
 	}
@@ -269,18 +271,28 @@ func replace(root *node, it *Item, cmp compareFunc) (*node, bool) {
 		if i == len(root.items) || cmp(root.items[i], it) != 0 {
 			return root, false
 		}
-		items := append([]*Item(nil), root.items...)
-		items[i] = it
-		return newLeaf(items), true
+		n := root
+		if !n.owned(gen) {
+			n = newLeaf(slices.Clone(root.items))
+			n.gen = gen
+		}
+		n.items[i], n.sigs[i], n.ids[i] = it, it.sig, it.id
+		n.lo = n.items[0]
+		return n, true
 	}
 	ci := root.child(it, cmp)
-	c, ok := replace(root.children[ci], it, cmp)
+	c, ok := replace(root.children[ci], it, cmp, gen)
 	if !ok {
 		return root, false
 	}
-	children := append([]*node(nil), root.children...)
-	children[ci] = c
-	return newInner(children), true
+	n := root
+	if !n.owned(gen) {
+		n = newInner(slices.Clone(root.children))
+		n.gen = gen
+	}
+	n.children[ci] = c
+	n.lo = n.children[0].lo
+	return n, true
 }
 
 // rank returns how many items of the tree order before it (strictly, or up
