@@ -120,7 +120,8 @@ func run() error {
 	}
 
 	step("starting ks-apiserver over the loaded pods")
-	ksConfig := controlplane.KSConfig{Binary: o.ksBinary, ArtifactsDir: filepath.Join(o.root, "artifacts", "deploy")}
+	ksConfig := controlplane.KSConfig{Binary: o.ksBinary, ArtifactsDir: filepath.Join(o.root, "artifacts", "deploy"),
+		ReadyTimeout: 10 * time.Minute} // its time to ready is printed; on a busy machine it can pass a minute
 	start := time.Now()
 	ks, err := cp.StartKSAPIServer(ctx, ksConfig)
 	if err != nil {

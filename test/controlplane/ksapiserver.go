@@ -46,6 +46,9 @@ type KSConfig struct {
 	// ExtraArgs make ks-apiserver serve from (--serving-cert-secret): no
 	// certificate flags are passed, and CAPEM is the Secret's ca.crt.
 	ServingCertSecret string
+	// ReadyTimeout bounds the wait for /readyz in StartKSAPIServer; default
+	// 60 s (make perf waits longer: 100k pods on a busy machine).
+	ReadyTimeout time.Duration
 }
 
 // KSAPIServer is a running ks-apiserver aggregated by the control plane.
@@ -76,7 +79,11 @@ func (cp *ControlPlane) StartKSAPIServer(ctx context.Context, cfg KSConfig) (*KS
 	if err != nil {
 		return nil, err
 	}
-	if err := waitFor(ctx, ks.Process, 60*time.Second, func(ctx context.Context) bool {
+	timeout := cfg.ReadyTimeout
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	if err := waitFor(ctx, ks.Process, timeout, func(ctx context.Context) bool {
 		return httpOK(ctx, client, ks.URL+"/readyz")
 	}); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"unique"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -18,12 +19,24 @@ import (
 // owners, the parts of a pod's spec and status: see sharePod) share one
 // copy too. What is served does not change; only the memory behind it.
 // The informer owns the decoded object, so changing it here is safe.
+//
+// An object Compact has done is marked (see compactedMark) and passes a
+// second time unchanged and without a write: client-go's reflector hands
+// every object of a streamed initial list (the watch-list client, on by
+// default) to the transform twice, once as it arrives and once more when the
+// list replaces the informer's content. Compacting again would cost as much
+// as the first time, on the start-up's critical path (the second pass runs
+// serially under the informer queue's lock), and on a re-list it would write
+// into parts already shared with cached objects that requests are reading.
 func Compact(obj any) (any, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return obj, nil // a tombstone: its object was compacted already
 	}
-	m.SetManagedFields(nil)
+	if isCompacted(m) {
+		return obj, nil
+	}
+	m.SetManagedFields(compactedMark[:0:0])
 	// Strings first, then sharing: what is shared is never written again.
 	if oma, ok := obj.(metav1.ObjectMetaAccessor); ok {
 		if om, ok := oma.GetObjectMeta().(*metav1.ObjectMeta); ok {
@@ -35,6 +48,17 @@ func Compact(obj any) (any, error) {
 		sharePod(pod)
 	}
 	return obj, nil
+}
+
+// compactedMark is what a compacted object's managedFields are: an empty
+// slice over this array. Empty, it is served as no managedFields at all
+// (omitted in JSON and protobuf, as nil is); no decoder and no deep copy
+// makes a slice over it, so it tells Compact's own output from anything else.
+var compactedMark [1]metav1.ManagedFieldsEntry
+
+func isCompacted(m metav1.Object) bool {
+	mf := m.GetManagedFields()
+	return mf != nil && len(mf) == 0 && unsafe.SliceData(mf) == &compactedMark[0]
 }
 
 // intern returns the shared copy of a string.

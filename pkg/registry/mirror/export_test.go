@@ -4,6 +4,7 @@ import (
 	"context"
 
 	dto "github.com/prometheus/client_model/go"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 
@@ -88,3 +89,9 @@ func (noopMetric) Set(float64)             {}
 func (noopMetric) SetToCurrentTime()       {}
 func (noopMetric) Observe(float64)         {}
 func (noopMetric) Write(*dto.Metric) error { return nil }
+
+// IsCompacted tells whether Compact has done obj.
+func IsCompacted(obj any) bool {
+	m, err := meta.Accessor(obj)
+	return err == nil && isCompacted(m)
+}
