@@ -16,11 +16,10 @@ type Item struct {
 	Object    runtime.Object
 	Namespace string
 	Name      string
-	attrs     []string    // values of the Type's Attr filters
-	keys      []Key       // values of the Type's sort keys
-	groups    []itemGroup // the item's keys and values in each of the Type's groups
-	sig       uint64      // NameSignature(Name)
-	id        uint32      // slot in the index's label postings
+	attrs     []string // values of the Type's Attr filters
+	keys      []Key    // values of the Type's sort keys
+	sig       uint64   // NameSignature(Name)
+	id        uint32   // slot in the index's label postings
 }
 
 // NameSignature is a 64-bit summary of the three-byte sequences of a
@@ -33,13 +32,6 @@ func NameSignature(s string) uint64 {
 		sig |= 1 << (h >> 26)
 	}
 	return sig
-}
-
-// itemGroup is where an item is in one group: under which keys, adding
-// which values to their sums.
-type itemGroup struct {
-	keys []string
-	sum  []int64
 }
 
 // Index keeps the objects of one resource in sorted trees, one per sort key
@@ -95,12 +87,13 @@ func objectKey(namespace, name string) string {
 }
 
 func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
-	return ix.t.newItem(obj, true)
+	return ix.t.newItem(obj)
 }
 
-// newItem computes what queries read of obj; groups only when the item
-// enters an index.
-func (t *Type) newItem(obj runtime.Object, groups bool) (*Item, error) {
+// newItem computes what queries read of obj. Its groups and sums are not
+// kept: group and ungroup compute them from the object, which never
+// changes, for the few bytes per object they would hold.
+func (t *Type) newItem(obj runtime.Object) (*Item, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, err
@@ -119,15 +112,6 @@ func (t *Type) newItem(obj runtime.Object, groups bool) (*Item, error) {
 	for i, name := range t.keys {
 		it.keys[i] = t.sortKeys[name].Of(obj)
 	}
-	if groups && len(t.groups) > 0 {
-		it.groups = make([]itemGroup, len(t.groups))
-		for i, name := range t.groups {
-			it.groups[i].keys = t.Groups[name](obj)
-			if of := t.Sums[name]; of != nil && len(it.groups[i].keys) > 0 {
-				it.groups[i].sum = of(obj)
-			}
-		}
-	}
 	return it, nil
 }
 
@@ -137,7 +121,7 @@ func (t *Type) Matches(obj runtime.Object, filters []Predicate) bool {
 	if len(filters) == 0 {
 		return true
 	}
-	it, err := t.newItem(obj, false)
+	it, err := t.newItem(obj)
 	if err != nil {
 		return false
 	}
@@ -259,15 +243,19 @@ func (ix *Index) Delete(obj runtime.Object) {
 	ix.ungroup(key, old)
 }
 
+// group adds the item to the Type's groups (and their sums); ungroup takes
+// it away again, computing the same keys and values from the same object.
 func (ix *Index) group(key string, it *Item) {
-	for i, name := range ix.t.groups {
+	for _, name := range ix.t.groups {
 		g := ix.groups[name]
 		if g == nil {
 			g = map[string]map[string]runtime.Object{}
 			ix.groups[name] = g
 		}
-		for _, gk := range it.groups[i].keys {
-			ix.addSum(name, gk, it.groups[i].sum, 1)
+		keys := ix.t.Groups[name](it.Object)
+		sum := ix.groupSum(name, keys, it.Object)
+		for _, gk := range keys {
+			ix.addSum(name, gk, sum, 1)
 			members := g[gk]
 			if members == nil {
 				members = map[string]runtime.Object{}
@@ -279,10 +267,12 @@ func (ix *Index) group(key string, it *Item) {
 }
 
 func (ix *Index) ungroup(key string, it *Item) {
-	for i, name := range ix.t.groups {
+	for _, name := range ix.t.groups {
 		g := ix.groups[name]
-		for _, gk := range it.groups[i].keys {
-			ix.addSum(name, gk, it.groups[i].sum, -1)
+		keys := ix.t.Groups[name](it.Object)
+		sum := ix.groupSum(name, keys, it.Object)
+		for _, gk := range keys {
+			ix.addSum(name, gk, sum, -1)
 			if members := g[gk]; members != nil {
 				delete(members, key)
 				if len(members) == 0 {
@@ -291,6 +281,14 @@ func (ix *Index) ungroup(key string, it *Item) {
 			}
 		}
 	}
+}
+
+// groupSum is what obj adds to the sums of the keys of group it is under.
+func (ix *Index) groupSum(group string, keys []string, obj runtime.Object) []int64 {
+	if of := ix.t.Sums[group]; of != nil && len(keys) > 0 {
+		return of(obj)
+	}
+	return nil
 }
 
 // addSum adds (sign 1) or takes away (sign -1) an item's values to the
