@@ -167,6 +167,7 @@ func (l podLocal) name(v string) (string, bool) {
 func sharePod(p *corev1.Pod) {
 	spec := &p.Spec
 	local := podLocalNames(spec)
+	trimPod(p)
 	compactPodSpecScalars(spec)
 	spec.InitContainers = shareContainers(spec.InitContainers, local)
 	spec.Containers = shareContainers(spec.Containers, local)
@@ -191,6 +192,35 @@ func sharePod(p *corev1.Pod) {
 		*b = shareBool(*b)
 	}
 	sharePodStatus(&p.Status, local)
+}
+
+// trimPod gives the lists a pod keeps as its own (they differ from every
+// other pod's) no more room than they use. Decoding appends item by item,
+// so five conditions take room for eight: 360 bytes of a pod's 5,000.
+func trimPod(p *corev1.Pod) {
+	spec, st := &p.Spec, &p.Status
+	spec.InitContainers, spec.Containers, spec.Volumes = trim(spec.InitContainers), trim(spec.Containers), trim(spec.Volumes)
+	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range cs {
+			cs[i].VolumeMounts = trim(cs[i].VolumeMounts)
+		}
+	}
+	st.Conditions, st.PodIPs = trim(st.Conditions), trim(st.PodIPs)
+	st.InitContainerStatuses, st.ContainerStatuses = trim(st.InitContainerStatuses), trim(st.ContainerStatuses)
+	st.EphemeralContainerStatuses = trim(st.EphemeralContainerStatuses)
+	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
+		for i := range statuses {
+			statuses[i].VolumeMounts = trim(statuses[i].VolumeMounts)
+		}
+	}
+}
+
+// trim returns s, in an array of its length when it has more room.
+func trim[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
 }
 
 // compactPodSpecScalars makes the spec's own strings shared.
