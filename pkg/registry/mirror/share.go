@@ -264,12 +264,15 @@ func sharePodStatus(st *corev1.PodStatus, local podLocal) {
 	}
 	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
 		for i := range statuses {
-			shareContainerStatus(&statuses[i], local)
+			shareContainerStatus(&statuses[i], local, statuses[:i])
 		}
 	}
 }
 
-func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
+// shareContainerStatus shares what cs has in common with other pods'
+// statuses; before are the pod's statuses already shared, whose mounts cs
+// may repeat.
+func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal, before []corev1.ContainerStatus) {
 	cs.Name, cs.Image, cs.ImageID = intern(cs.Name), intern(cs.Image), intern(cs.ImageID)
 	cs.Started = shareBool(cs.Started)
 	for _, state := range []*corev1.ContainerState{&cs.State, &cs.LastTerminationState} {
@@ -297,7 +300,14 @@ func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
 	}
 	for j := range cs.VolumeMounts {
 		if _, ok := local.name(cs.VolumeMounts[j].Name); ok {
-			// Mounts the pod's own volume: the pod's own list.
+			// Mounts the pod's own volume: the pod's own list, or a run of
+			// an earlier status's.
+			for _, other := range before {
+				if run, ok := runOf(other.VolumeMounts, cs.VolumeMounts); ok {
+					cs.VolumeMounts = run
+					return
+				}
+			}
 			for j := range cs.VolumeMounts {
 				m := &cs.VolumeMounts[j]
 				name, isLocal := local.name(m.Name)
@@ -374,7 +384,7 @@ func shareContainer(c corev1.Container, local podLocal, before []corev1.Containe
 
 // shareMounts shares a container's mounts with other pods' when they name
 // no volume of the pod's own, and else with an earlier container of the
-// same pod that has the same mounts.
+// same pod that has the same mounts, maybe among others.
 func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Container) []corev1.VolumeMount {
 	compact := func(mounts []corev1.VolumeMount) {
 		for j := range mounts {
@@ -389,8 +399,8 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 	for j := range mounts {
 		if _, ok := local.name(mounts[j].Name); ok {
 			for _, other := range before {
-				if mountsEqual(other.VolumeMounts, mounts) {
-					return other.VolumeMounts
+				if run, ok := runOf(other.VolumeMounts, mounts); ok {
+					return run
 				}
 			}
 			compact(mounts)
@@ -400,10 +410,21 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 	return shareSliceWith(sharedMountLists, mounts, compact)
 }
 
-func mountsEqual(a, b []corev1.VolumeMount) bool {
-	if len(a) != len(b) {
-		return false
+// runOf returns the run of have equal to want, if there is one: a
+// container whose mounts are the last ones of another container's (a
+// sidecar mounting only the service account volume that the app container
+// mounts after its own) needs no array of its own. The run has no room
+// beyond its end, so an append can never write into have.
+func runOf[T any](have, want []T) ([]T, bool) {
+	for i := 0; i+len(want) <= len(have); i++ {
+		if equalRun(have[i:i+len(want)], want) {
+			return have[i : i+len(want) : i+len(want)], true
+		}
 	}
+	return nil, false
+}
+
+func equalRun[T any](a, b []T) bool {
 	for i := range a {
 		if !reflect.DeepEqual(a[i], b[i]) {
 			return false
