@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Objects of one controller repeat structures: every pod of a ReplicaSet
@@ -164,10 +165,29 @@ func (l podLocal) name(v string) (string, bool) {
 // only itself. Parts seen before are not compacted again. It must run after
 // everything else that changes the pod: what it shares is never written
 // again.
-func sharePod(p *corev1.Pod) {
+func sharePod(p *corev1.Pod, prev *corev1.Pod) {
+	if prev != nil && prev.UID != p.UID {
+		prev = nil // another pod of the same name
+	}
 	spec := &p.Spec
 	local := podLocalNames(spec)
-	trimPod(p)
+	if prev != nil && reflect.DeepEqual(p.Spec, prev.Spec) {
+		// An update of the status: the spec is the previous version's,
+		// which is compacted already (and never written again).
+		p.Spec = prev.Spec
+	} else {
+		trimSpec(spec)
+		shareSpec(spec, local)
+	}
+	trimStatus(&p.Status)
+	sharePodStatus(&p.Status, local)
+	if prev != nil {
+		sharePrevious(p, prev)
+	}
+}
+
+// shareSpec makes the parts of a pod's spec shared; see sharePod.
+func shareSpec(spec *corev1.PodSpec, local podLocal) {
 	compactPodSpecScalars(spec)
 	spec.InitContainers = shareContainers(spec.InitContainers, local)
 	spec.Containers = shareContainers(spec.Containers, local)
@@ -191,20 +211,91 @@ func sharePod(p *corev1.Pod) {
 	for _, b := range []**bool{&spec.EnableServiceLinks, &spec.AutomountServiceAccountToken, &spec.ShareProcessNamespace, &spec.SetHostnameAsFQDN, &spec.HostUsers} {
 		*b = shareBool(*b)
 	}
-	sharePodStatus(&p.Status, local)
 }
 
-// trimPod gives the lists a pod keeps as its own (they differ from every
+// sharePrevious makes p, compacted, hold the previous version's copies of
+// what did not change since: its name and UID, its addresses, start time,
+// conditions and container statuses, or of the parts of a container's
+// status that did not (its ID, state, mounts). Only p's own fields are
+// written; prev is cached and only read. An update (a container restarted,
+// a condition changed) then costs the event window little more than what
+// changed.
+func sharePrevious(p, prev *corev1.Pod) {
+	p.Name, p.UID = sameString(p.Name, prev.Name), types.UID(sameString(string(p.UID), string(prev.UID)))
+	st, old := &p.Status, &prev.Status
+	st.PodIP = sameString(st.PodIP, old.PodIP)
+	if reflect.DeepEqual(st.PodIPs, old.PodIPs) {
+		st.PodIPs = old.PodIPs
+	}
+	if st.StartTime != nil && old.StartTime != nil && st.StartTime.Equal(old.StartTime) {
+		st.StartTime = old.StartTime
+	}
+	if reflect.DeepEqual(st.Conditions, old.Conditions) {
+		st.Conditions = old.Conditions
+	}
+	for _, lists := range [][2][]corev1.ContainerStatus{
+		{st.InitContainerStatuses, old.InitContainerStatuses},
+		{st.ContainerStatuses, old.ContainerStatuses},
+		{st.EphemeralContainerStatuses, old.EphemeralContainerStatuses},
+	} {
+		cur, before := lists[0], lists[1]
+		if len(cur) != len(before) {
+			continue
+		}
+		for i := range cur {
+			sharePreviousStatus(&cur[i], &before[i])
+		}
+	}
+	if reflect.DeepEqual(st.InitContainerStatuses, old.InitContainerStatuses) {
+		st.InitContainerStatuses = old.InitContainerStatuses
+	}
+	if reflect.DeepEqual(st.ContainerStatuses, old.ContainerStatuses) {
+		st.ContainerStatuses = old.ContainerStatuses
+	}
+}
+
+// sharePreviousStatus makes cs (p's own) hold the copies old (the previous
+// version's status of the same container) has of what did not change.
+func sharePreviousStatus(cs, old *corev1.ContainerStatus) {
+	if cs.Name != old.Name {
+		return
+	}
+	if t := cs.LastTerminationState.Terminated; t != nil && t.ContainerID == old.ContainerID {
+		// A restart: the last state names the container the previous
+		// version ran.
+		t.ContainerID = old.ContainerID
+	}
+	cs.ContainerID = sameString(cs.ContainerID, old.ContainerID)
+	if cs.State.Running != nil && old.State.Running != nil && *cs.State.Running == *old.State.Running {
+		cs.State.Running = old.State.Running
+	}
+	if reflect.DeepEqual(cs.VolumeMounts, old.VolumeMounts) {
+		cs.VolumeMounts = old.VolumeMounts
+	}
+}
+
+// sameString returns old when it is equal to v: one copy for both
+// versions.
+func sameString(v, old string) string {
+	if v == old {
+		return old
+	}
+	return v
+}
+
+// trimSpec and trimStatus give the lists a pod keeps as its own (they differ from every
 // other pod's) no more room than they use. Decoding appends item by item,
 // so five conditions take room for eight: 360 bytes of a pod's 5,000.
-func trimPod(p *corev1.Pod) {
-	spec, st := &p.Spec, &p.Status
+func trimSpec(spec *corev1.PodSpec) {
 	spec.InitContainers, spec.Containers, spec.Volumes = trim(spec.InitContainers), trim(spec.Containers), trim(spec.Volumes)
 	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
 		for i := range cs {
 			cs[i].VolumeMounts = trim(cs[i].VolumeMounts)
 		}
 	}
+}
+
+func trimStatus(st *corev1.PodStatus) {
 	st.Conditions, st.PodIPs = trim(st.Conditions), trim(st.PodIPs)
 	st.InitContainerStatuses, st.ContainerStatuses = trim(st.InitContainerStatuses), trim(st.ContainerStatuses)
 	st.EphemeralContainerStatuses = trim(st.EphemeralContainerStatuses)
