@@ -43,10 +43,10 @@ type Index struct {
 	t *Type
 
 	mu     sync.RWMutex
-	items  map[string]*Item
+	items  map[itemKey]*Item
 	global []*node // by sort key: (key, namespace, name)
 	byNS   []*node // by sort key: (namespace, key, name); nil when cluster-scoped
-	groups map[string]map[string]map[string]runtime.Object
+	groups map[string]map[string]map[*Item]struct{}
 	// sums are the running totals of the Type's Sums, by group and key.
 	sums map[string]map[string][]int64
 	// labels is the inverted label index; free are slots of deleted
@@ -64,9 +64,9 @@ func NewIndex(t *Type) *Index {
 	t.Complete()
 	ix := &Index{
 		t:      t,
-		items:  map[string]*Item{},
+		items:  map[itemKey]*Item{},
 		global: make([]*node, len(t.keys)),
-		groups: map[string]map[string]map[string]runtime.Object{},
+		groups: map[string]map[string]map[*Item]struct{}{},
 		sums:   map[string]map[string][]int64{},
 	}
 	if t.Namespaced {
@@ -79,12 +79,9 @@ func NewIndex(t *Type) *Index {
 // Type returns the index's query vocabulary.
 func (ix *Index) Type() *Type { return ix.t }
 
-func objectKey(namespace, name string) string {
-	if namespace == "" {
-		return name
-	}
-	return namespace + "/" + name
-}
+// itemKey is an object's namespace and name, the object's own strings: a
+// key made of them would be one more string per object.
+type itemKey struct{ namespace, name string }
 
 func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
 	return ix.t.newItem(obj)
@@ -164,7 +161,7 @@ func (ix *Index) Set(obj runtime.Object) error {
 	if err != nil {
 		return err
 	}
-	key := objectKey(it.Namespace, it.Name)
+	key := itemKey{it.Namespace, it.Name}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	old := ix.items[key]
@@ -196,9 +193,9 @@ func (ix *Index) Set(obj runtime.Object) error {
 		}
 	}
 	if old != nil {
-		ix.ungroup(key, old)
+		ix.ungroup(old)
 	}
-	ix.group(key, it)
+	ix.group(it)
 	return nil
 }
 
@@ -220,7 +217,7 @@ func (ix *Index) Delete(obj runtime.Object) {
 	if err != nil {
 		return
 	}
-	key := objectKey(m.GetNamespace(), m.GetName())
+	key := itemKey{m.GetNamespace(), m.GetName()}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	old := ix.items[key]
@@ -240,16 +237,16 @@ func (ix *Index) Delete(obj runtime.Object) {
 			ix.byNS[k], _ = remove(ix.byNS[k], old, nsCompare(k))
 		}
 	}
-	ix.ungroup(key, old)
+	ix.ungroup(old)
 }
 
 // group adds the item to the Type's groups (and their sums); ungroup takes
 // it away again, computing the same keys and values from the same object.
-func (ix *Index) group(key string, it *Item) {
+func (ix *Index) group(it *Item) {
 	for _, name := range ix.t.groups {
 		g := ix.groups[name]
 		if g == nil {
-			g = map[string]map[string]runtime.Object{}
+			g = map[string]map[*Item]struct{}{}
 			ix.groups[name] = g
 		}
 		keys := ix.t.Groups[name](it.Object)
@@ -258,15 +255,15 @@ func (ix *Index) group(key string, it *Item) {
 			ix.addSum(name, gk, sum, 1)
 			members := g[gk]
 			if members == nil {
-				members = map[string]runtime.Object{}
+				members = map[*Item]struct{}{}
 				g[gk] = members
 			}
-			members[key] = it.Object
+			members[it] = struct{}{}
 		}
 	}
 }
 
-func (ix *Index) ungroup(key string, it *Item) {
+func (ix *Index) ungroup(it *Item) {
 	for _, name := range ix.t.groups {
 		g := ix.groups[name]
 		keys := ix.t.Groups[name](it.Object)
@@ -274,7 +271,7 @@ func (ix *Index) ungroup(key string, it *Item) {
 		for _, gk := range keys {
 			ix.addSum(name, gk, sum, -1)
 			if members := g[gk]; members != nil {
-				delete(members, key)
+				delete(members, it)
 				if len(members) == 0 {
 					delete(g, gk)
 				}
@@ -334,8 +331,8 @@ func (ix *Index) Group(group, key string) []runtime.Object {
 	defer ix.mu.RUnlock()
 	members := ix.groups[group][key]
 	out := make([]runtime.Object, 0, len(members))
-	for _, obj := range members {
-		out = append(out, obj)
+	for it := range members {
+		out = append(out, it.Object)
 	}
 	return out
 }
@@ -345,7 +342,7 @@ func (ix *Index) Group(group, key string) []runtime.Object {
 func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	it, ok := ix.items[objectKey(namespace, name)]
+	it, ok := ix.items[itemKey{namespace, name}]
 	if !ok {
 		return nil, false
 	}

@@ -184,6 +184,41 @@ func sharePod(p *corev1.Pod, prev *corev1.Pod) {
 	if prev != nil {
 		sharePrevious(p, prev)
 	}
+	if prev == nil || p.Status.StartTime != prev.Status.StartTime {
+		shareStartTime(&p.Status)
+	}
+}
+
+// shareStartTime makes the start time of a pod's status point at an equal
+// condition time: one allocation less.
+func shareStartTime(st *corev1.PodStatus) {
+	if st.StartTime == nil {
+		return
+	}
+	for i := range st.Conditions {
+		if t := &st.Conditions[i].LastTransitionTime; *t == *st.StartTime {
+			st.StartTime = t
+			return
+		}
+	}
+}
+
+// shareRunning makes containers of a pod started in the same second share
+// their running state (an allocation of its own when decoded); statuses
+// are the pod's own.
+func shareRunning(statuses []corev1.ContainerStatus) {
+	for i := range statuses {
+		r := statuses[i].State.Running
+		if r == nil {
+			continue
+		}
+		for j := range i {
+			if o := statuses[j].State.Running; o != nil && o != r && *o == *r {
+				statuses[i].State.Running = o
+				break
+			}
+		}
+	}
 }
 
 // shareSpec makes the parts of a pod's spec shared; see sharePod.
@@ -357,6 +392,7 @@ func sharePodStatus(st *corev1.PodStatus, local podLocal) {
 		for i := range statuses {
 			shareContainerStatus(&statuses[i], local, statuses[:i])
 		}
+		shareRunning(statuses)
 	}
 }
 
