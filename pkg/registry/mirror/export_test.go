@@ -88,3 +88,7 @@ func (noopMetric) Set(float64)             {}
 func (noopMetric) SetToCurrentTime()       {}
 func (noopMetric) Observe(float64)         {}
 func (noopMetric) Write(*dto.Metric) error { return nil }
+
+// MountEqual and MountStatusEqual are the field-by-field comparisons of
+// mounts.
+var MountEqual, MountStatusEqual = mountEqual, mountStatusEqual

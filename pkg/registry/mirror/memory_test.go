@@ -3,6 +3,7 @@ package mirror_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -393,3 +394,35 @@ func TestCompactorSharesWithThePreviousVersion(t *testing.T) {
 }
 
 func objectKeyOf(p *corev1.Pod) string { return p.Namespace + "/" + p.Name }
+
+// The mount comparisons that decide whether a container's mounts are a run
+// of another's compare every field: two mounts differing in any one field
+// are unequal (a field added to the API, and unknown to them, fails here).
+func TestMountEqualityCoversEveryField(t *testing.T) {
+	check := func(zero any, equal func(a, b any) bool) {
+		typ := reflect.TypeOf(zero)
+		for i := range typ.NumField() {
+			a, b := reflect.New(typ), reflect.New(typ)
+			f := b.Elem().Field(i)
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString("x")
+			case reflect.Bool:
+				f.SetBool(true)
+			case reflect.Pointer:
+				f.Set(reflect.New(f.Type().Elem()))
+			case reflect.Slice:
+				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			default:
+				t.Fatalf("%s.%s: a kind this test does not set", typ.Name(), typ.Field(i).Name)
+			}
+			if equal(a.Interface(), b.Interface()) {
+				t.Errorf("%s differing in %s compare equal", typ.Name(), typ.Field(i).Name)
+			}
+		}
+	}
+	check(corev1.VolumeMount{}, func(a, b any) bool { return mirror.MountEqual(a.(*corev1.VolumeMount), b.(*corev1.VolumeMount)) })
+	check(corev1.VolumeMountStatus{}, func(a, b any) bool {
+		return mirror.MountStatusEqual(a.(*corev1.VolumeMountStatus), b.(*corev1.VolumeMountStatus))
+	})
+}

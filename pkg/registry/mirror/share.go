@@ -430,7 +430,7 @@ func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal, before []c
 			// Mounts the pod's own volume: the pod's own list, or a run of
 			// an earlier status's.
 			for _, other := range before {
-				if run, ok := runOf(other.VolumeMounts, cs.VolumeMounts); ok {
+				if run, ok := runOf(other.VolumeMounts, cs.VolumeMounts, mountStatusEqual); ok {
 					cs.VolumeMounts = run
 					return
 				}
@@ -526,7 +526,7 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 	for j := range mounts {
 		if _, ok := local.name(mounts[j].Name); ok {
 			for _, other := range before {
-				if run, ok := runOf(other.VolumeMounts, mounts); ok {
+				if run, ok := runOf(other.VolumeMounts, mounts, mountEqual); ok {
 					return run
 				}
 			}
@@ -542,22 +542,40 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 // sidecar mounting only the service account volume that the app container
 // mounts after its own) needs no array of its own. The run has no room
 // beyond its end, so an append can never write into have.
-func runOf[T any](have, want []T) ([]T, bool) {
+func runOf[T any](have, want []T, equal func(a, b *T) bool) ([]T, bool) {
 	for i := 0; i+len(want) <= len(have); i++ {
-		if equalRun(have[i:i+len(want)], want) {
-			return have[i : i+len(want) : i+len(want)], true
+		run := have[i : i+len(want) : i+len(want)]
+		same := true
+		for j := range run {
+			if same = equal(&run[j], &want[j]); !same {
+				break
+			}
+		}
+		if same {
+			return run, true
 		}
 	}
 	return nil, false
 }
 
-func equalRun[T any](a, b []T) bool {
-	for i := range a {
-		if !reflect.DeepEqual(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
+// mountEqual and mountStatusEqual compare what reflect.DeepEqual would,
+// field by field (a start-up compares every pod's mounts);
+// TestMountEqualityCoversEveryField notices a field they do not know.
+func mountEqual(a, b *corev1.VolumeMount) bool {
+	return a.Name == b.Name && a.ReadOnly == b.ReadOnly && a.MountPath == b.MountPath && a.SubPath == b.SubPath &&
+		a.SubPathExpr == b.SubPathExpr && ptrEqual(a.RecursiveReadOnly, b.RecursiveReadOnly) &&
+		ptrEqual(a.MountPropagation, b.MountPropagation) && (a.BindMountOptions == nil) == (b.BindMountOptions == nil) &&
+		slices.Equal(a.BindMountOptions, b.BindMountOptions)
+}
+
+func mountStatusEqual(a, b *corev1.VolumeMountStatus) bool {
+	return a.Name == b.Name && a.MountPath == b.MountPath && a.ReadOnly == b.ReadOnly &&
+		ptrEqual(a.RecursiveReadOnly, b.RecursiveReadOnly) &&
+		(a.VolumeStatus == b.VolumeStatus || reflect.DeepEqual(a.VolumeStatus, b.VolumeStatus))
+}
+
+func ptrEqual[T comparable](a, b *T) bool {
+	return a == b || (a != nil && b != nil && *a == *b)
 }
 
 // shareVolumes shares a pod's volumes: the whole list when it is the same
