@@ -16,11 +16,10 @@ type Item struct {
 	Object    runtime.Object
 	Namespace string
 	Name      string
-	attrs     []string    // values of the Type's Attr filters
-	keys      []Key       // values of the Type's sort keys
-	groups    []itemGroup // the item's keys and values in each of the Type's groups
-	sig       uint64      // NameSignature(Name)
-	id        uint32      // slot in the index's label postings
+	attrs     []string // values of the Type's Attr filters
+	keys      []Key    // values of the Type's sort keys
+	sig       uint64   // NameSignature(Name)
+	id        uint32   // slot in the index's label postings
 }
 
 // NameSignature is a 64-bit summary of the three-byte sequences of a
@@ -35,13 +34,6 @@ func NameSignature(s string) uint64 {
 	return sig
 }
 
-// itemGroup is where an item is in one group: under which keys, adding
-// which values to their sums.
-type itemGroup struct {
-	keys []string
-	sum  []int64
-}
-
 // Index keeps the objects of one resource in sorted trees, one per sort key
 // (and, for namespaced resources, one more per sort key ordered by namespace
 // first), and the Type's groups. Set and Delete update it incrementally;
@@ -51,10 +43,10 @@ type Index struct {
 	t *Type
 
 	mu     sync.RWMutex
-	items  map[string]*Item
+	items  map[itemKey]*Item
 	global []*node // by sort key: (key, namespace, name)
 	byNS   []*node // by sort key: (namespace, key, name); nil when cluster-scoped
-	groups map[string]map[string]map[string]runtime.Object
+	groups map[string]map[string]map[*Item]struct{}
 	// sums are the running totals of the Type's Sums, by group and key.
 	sums map[string]map[string][]int64
 	// labels is the inverted label index; free are slots of deleted
@@ -72,9 +64,9 @@ func NewIndex(t *Type) *Index {
 	t.Complete()
 	ix := &Index{
 		t:      t,
-		items:  map[string]*Item{},
+		items:  map[itemKey]*Item{},
 		global: make([]*node, len(t.keys)),
-		groups: map[string]map[string]map[string]runtime.Object{},
+		groups: map[string]map[string]map[*Item]struct{}{},
 		sums:   map[string]map[string][]int64{},
 	}
 	if t.Namespaced {
@@ -87,20 +79,18 @@ func NewIndex(t *Type) *Index {
 // Type returns the index's query vocabulary.
 func (ix *Index) Type() *Type { return ix.t }
 
-func objectKey(namespace, name string) string {
-	if namespace == "" {
-		return name
-	}
-	return namespace + "/" + name
-}
+// itemKey is an object's namespace and name, the object's own strings: a
+// key made of them would be one more string per object.
+type itemKey struct{ namespace, name string }
 
 func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
-	return ix.t.newItem(obj, true)
+	return ix.t.newItem(obj)
 }
 
-// newItem computes what queries read of obj; groups only when the item
-// enters an index.
-func (t *Type) newItem(obj runtime.Object, groups bool) (*Item, error) {
+// newItem computes what queries read of obj. Its groups and sums are not
+// kept: group and ungroup compute them from the object, which never
+// changes, for the few bytes per object they would hold.
+func (t *Type) newItem(obj runtime.Object) (*Item, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, err
@@ -119,15 +109,6 @@ func (t *Type) newItem(obj runtime.Object, groups bool) (*Item, error) {
 	for i, name := range t.keys {
 		it.keys[i] = t.sortKeys[name].Of(obj)
 	}
-	if groups && len(t.groups) > 0 {
-		it.groups = make([]itemGroup, len(t.groups))
-		for i, name := range t.groups {
-			it.groups[i].keys = t.Groups[name](obj)
-			if of := t.Sums[name]; of != nil && len(it.groups[i].keys) > 0 {
-				it.groups[i].sum = of(obj)
-			}
-		}
-	}
 	return it, nil
 }
 
@@ -137,7 +118,7 @@ func (t *Type) Matches(obj runtime.Object, filters []Predicate) bool {
 	if len(filters) == 0 {
 		return true
 	}
-	it, err := t.newItem(obj, false)
+	it, err := t.newItem(obj)
 	if err != nil {
 		return false
 	}
@@ -180,7 +161,7 @@ func (ix *Index) Set(obj runtime.Object) error {
 	if err != nil {
 		return err
 	}
-	key := objectKey(it.Namespace, it.Name)
+	key := itemKey{it.Namespace, it.Name}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	old := ix.items[key]
@@ -212,9 +193,9 @@ func (ix *Index) Set(obj runtime.Object) error {
 		}
 	}
 	if old != nil {
-		ix.ungroup(key, old)
+		ix.ungroup(old)
 	}
-	ix.group(key, it)
+	ix.group(it)
 	return nil
 }
 
@@ -236,7 +217,7 @@ func (ix *Index) Delete(obj runtime.Object) {
 	if err != nil {
 		return
 	}
-	key := objectKey(m.GetNamespace(), m.GetName())
+	key := itemKey{m.GetNamespace(), m.GetName()}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	old := ix.items[key]
@@ -256,41 +237,55 @@ func (ix *Index) Delete(obj runtime.Object) {
 			ix.byNS[k], _ = remove(ix.byNS[k], old, nsCompare(k))
 		}
 	}
-	ix.ungroup(key, old)
+	ix.ungroup(old)
 }
 
-func (ix *Index) group(key string, it *Item) {
-	for i, name := range ix.t.groups {
+// group adds the item to the Type's groups (and their sums); ungroup takes
+// it away again, computing the same keys and values from the same object.
+func (ix *Index) group(it *Item) {
+	for _, name := range ix.t.groups {
 		g := ix.groups[name]
 		if g == nil {
-			g = map[string]map[string]runtime.Object{}
+			g = map[string]map[*Item]struct{}{}
 			ix.groups[name] = g
 		}
-		for _, gk := range it.groups[i].keys {
-			ix.addSum(name, gk, it.groups[i].sum, 1)
+		keys := ix.t.Groups[name](it.Object)
+		sum := ix.groupSum(name, keys, it.Object)
+		for _, gk := range keys {
+			ix.addSum(name, gk, sum, 1)
 			members := g[gk]
 			if members == nil {
-				members = map[string]runtime.Object{}
+				members = map[*Item]struct{}{}
 				g[gk] = members
 			}
-			members[key] = it.Object
+			members[it] = struct{}{}
 		}
 	}
 }
 
-func (ix *Index) ungroup(key string, it *Item) {
-	for i, name := range ix.t.groups {
+func (ix *Index) ungroup(it *Item) {
+	for _, name := range ix.t.groups {
 		g := ix.groups[name]
-		for _, gk := range it.groups[i].keys {
-			ix.addSum(name, gk, it.groups[i].sum, -1)
+		keys := ix.t.Groups[name](it.Object)
+		sum := ix.groupSum(name, keys, it.Object)
+		for _, gk := range keys {
+			ix.addSum(name, gk, sum, -1)
 			if members := g[gk]; members != nil {
-				delete(members, key)
+				delete(members, it)
 				if len(members) == 0 {
 					delete(g, gk)
 				}
 			}
 		}
 	}
+}
+
+// groupSum is what obj adds to the sums of the keys of group it is under.
+func (ix *Index) groupSum(group string, keys []string, obj runtime.Object) []int64 {
+	if of := ix.t.Sums[group]; of != nil && len(keys) > 0 {
+		return of(obj)
+	}
+	return nil
 }
 
 // addSum adds (sign 1) or takes away (sign -1) an item's values to the
@@ -336,8 +331,8 @@ func (ix *Index) Group(group, key string) []runtime.Object {
 	defer ix.mu.RUnlock()
 	members := ix.groups[group][key]
 	out := make([]runtime.Object, 0, len(members))
-	for _, obj := range members {
-		out = append(out, obj)
+	for it := range members {
+		out = append(out, it.Object)
 	}
 	return out
 }
@@ -347,7 +342,7 @@ func (ix *Index) Group(group, key string) []runtime.Object {
 func (ix *Index) Get(namespace, name string) (runtime.Object, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	it, ok := ix.items[objectKey(namespace, name)]
+	it, ok := ix.items[itemKey{namespace, name}]
 	if !ok {
 		return nil, false
 	}

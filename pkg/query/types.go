@@ -169,7 +169,9 @@ type Type struct {
 	// "creationTimestamp", "lastUpdateTimestamp" for "updateTime").
 	Aliases map[string]string
 	// Groups put each object under keys of named groups (pods under their
-	// node), kept up to date with the cache, for Env.Group lookups.
+	// node), kept up to date with the cache, for Env.Group lookups. They
+	// (and Sums) must depend on the object alone: the index computes them
+	// again when the object leaves.
 	Groups map[string]func(obj runtime.Object) []string
 	// Sums are values to total over the members of each key of a group,
 	// by group name (the requests and limits of the pods on each node);
@@ -193,7 +195,7 @@ type Type struct {
 	// ones stay predicates.
 	indexed []bool
 	keys    []string // names of the sort keys, in the order of Item.keys
-	groups  []string // names of the groups, in the order of Item.groups
+	groups  []string // names of the groups, sorted
 }
 
 // Names of the sort keys every type has.

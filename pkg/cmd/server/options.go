@@ -410,7 +410,10 @@ func newCaches(cfg *rest.Config, recheck time.Duration) (*mirror.Caches, error) 
 		return nil, fmt.Errorf("iam.kubesphere.io client: %w", err)
 	}
 
-	builtin := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(mirror.Compact))
+	// The pods informer's transform shares what a new version of a pod did
+	// not change with the version the informer holds.
+	compactor := &mirror.Compactor{}
+	builtin := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(compactor.Compact))
 	crds := apiextensionsinformers.NewSharedInformerFactoryWithOptions(apiext, 0, apiextensionsinformers.WithTransform(mirror.Compact))
 	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(mirror.Compact))
 
@@ -422,9 +425,9 @@ func newCaches(cfg *rest.Config, recheck time.Duration) (*mirror.Caches, error) 
 	others := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
 
 	u := mirror.NewCaches(client.Discovery(), registryresources.All(), recheck, mirror.DefaultEventWindow,
-		informerSource(builtin.ForResource, builtin.Start),
-		informerSource(crds.ForResource, crds.Start),
-		informerSource(owned.ForResource, owned.Start),
+		informerSource(builtin.ForResource, builtin.Start, compactor),
+		informerSource(crds.ForResource, crds.Start, nil),
+		informerSource(owned.ForResource, owned.Start, nil),
 		mirror.InformerSource{
 			ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
 				inf := others.ForResource(gvr).Informer()
@@ -465,17 +468,21 @@ func newMonitor(cfg *rest.Config) (*upstream.Monitor, error) {
 }
 
 // informerSource adapts one generated informer factory, whatever its own
-// GenericInformer type, to mirror.InformerSource.
+// GenericInformer type, to mirror.InformerSource; compactor, if any, is
+// the factory's transform, told the store of each informer.
 func informerSource[G interface {
 	Informer() cache.SharedIndexInformer
 }](
-	forResource func(schema.GroupVersionResource) (G, error), start func(<-chan struct{}),
+	forResource func(schema.GroupVersionResource) (G, error), start func(<-chan struct{}), compactor *mirror.Compactor,
 ) mirror.InformerSource {
 	return mirror.InformerSource{
 		ForResource: func(gvr schema.GroupVersionResource) (cache.SharedIndexInformer, error) {
 			inf, err := forResource(gvr)
 			if err != nil {
 				return nil, err
+			}
+			if compactor != nil {
+				compactor.Follow(gvr, inf.Informer().GetStore())
 			}
 			return inf.Informer(), nil
 		},

@@ -1,13 +1,16 @@
 package mirror
 
 import (
+	"sync/atomic"
 	"unique"
 	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
 )
 
 // Compact is the transform of every upstream informer: it runs on each
@@ -29,6 +32,12 @@ import (
 // serially under the informer queue's lock), and on a re-list it would write
 // into parts already shared with cached objects that requests are reading.
 func Compact(obj any) (any, error) {
+	return compact(obj, nil)
+}
+
+// compact is Compact; prev, when not nil, is the version of the same pod
+// the informer holds, which the new one shares what did not change with.
+func compact(obj any, prev *corev1.Pod) (any, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return obj, nil // a tombstone: its object was compacted already
@@ -45,7 +54,7 @@ func Compact(obj any) (any, error) {
 		}
 	}
 	if pod, ok := obj.(*corev1.Pod); ok {
-		sharePod(pod)
+		sharePod(pod, prev)
 	}
 	return obj, nil
 }
@@ -59,6 +68,50 @@ var compactedMark [1]metav1.ManagedFieldsEntry
 func isCompacted(m metav1.Object) bool {
 	mf := m.GetManagedFields()
 	return mf != nil && len(mf) == 0 && unsafe.SliceData(mf) == &compactedMark[0]
+}
+
+// Compactor is Compact for informer factories that mirror pods: a new
+// version of a pod also shares what did not change (its spec, most of its
+// status) with the version the pods informer holds, so that the event
+// window, which keeps the version each change replaced, costs little more
+// than what changed.
+type Compactor struct {
+	pods atomic.Pointer[cache.Store]
+}
+
+// PodsResource is the upstream resource whose versions a Compactor shares.
+var PodsResource = corev1.SchemeGroupVersion.WithResource("pods")
+
+// Follow tells c the store of the informer of gvr; only the pods
+// informer's is used.
+func (c *Compactor) Follow(gvr schema.GroupVersionResource, store cache.Store) {
+	if gvr == PodsResource {
+		c.pods.Store(&store)
+	}
+}
+
+// Compact is the transform of the informers: Compact, sharing with the
+// previous version of a pod when there is one. It reads the store, never
+// writes to it or to what it holds.
+func (c *Compactor) Compact(obj any) (any, error) {
+	pod, ok := obj.(*corev1.Pod)
+	store := c.pods.Load()
+	if !ok || store == nil || isCompacted(pod) {
+		return Compact(obj)
+	}
+	var prev *corev1.Pod
+	if old, found, err := (*store).GetByKey(objectKey(pod.Namespace, pod.Name)); err == nil && found {
+		prev, _ = old.(*corev1.Pod)
+	}
+	return compact(obj, prev)
+}
+
+// objectKey is the informer's key of an object: namespace/name.
+func objectKey(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
 }
 
 // intern returns the shared copy of a string.

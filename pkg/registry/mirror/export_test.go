@@ -95,3 +95,7 @@ func IsCompacted(obj any) bool {
 	m, err := meta.Accessor(obj)
 	return err == nil && isCompacted(m)
 }
+
+// MountEqual and MountStatusEqual are the field-by-field comparisons of
+// mounts.
+var MountEqual, MountStatusEqual = mountEqual, mountStatusEqual

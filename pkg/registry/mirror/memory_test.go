@@ -3,6 +3,7 @@ package mirror_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -89,23 +90,27 @@ func (c *plainInformer) update(p *corev1.Pod) { _ = c.store.Update(p) }
 func (c *plainInformer) done() any            { return c.store }
 
 // ksCache is what ks-apiserver keeps: the informer's store of compacted
-// pods (with its namespace index) and the mirror cache over the same
+// pods (with its namespace index; a new version of a pod shares what did
+// not change with the one the store holds) and the mirror cache over the same
 // objects, with the sorted indexes, groups and sums of the pods
 // declaration and the window of events since the initial list (each with
 // the version it replaced).
 type ksCache struct {
-	store cache.Indexer
-	objs  []k8sruntime.Object
-	up    *mirror.Caches
-	cache *mirror.Cache
+	store     cache.Indexer
+	compactor mirror.Compactor // the informers' transform, following store
+	objs      []k8sruntime.Object
+	up        *mirror.Caches
+	cache     *mirror.Cache
 }
 
 func newKSCache() podCache {
-	return &ksCache{store: cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})}
+	c := &ksCache{store: cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})}
+	c.compactor.Follow(mirror.PodsResource, c.store)
+	return c
 }
 
 func (c *ksCache) add(p *corev1.Pod) {
-	obj, _ := mirror.Compact(p)
+	obj, _ := c.compactor.Compact(p)
 	_ = c.store.Add(obj)
 	c.objs = append(c.objs, obj.(k8sruntime.Object))
 }
@@ -122,7 +127,7 @@ func (c *ksCache) update(p *corev1.Pod) {
 		c.cache, _ = c.up.Cache(c.up.Resources()[0])
 		c.objs = nil
 	}
-	obj, _ := mirror.Compact(p)
+	obj, _ := c.compactor.Compact(p)
 	old, _, _ := c.store.Get(obj)
 	_ = c.store.Update(obj)
 	c.cache.ApplyEvent(watch.Modified, obj, old)
@@ -330,4 +335,94 @@ func TestCompactedPodsServeTheSameJSON(t *testing.T) {
 			t.Fatalf("pod %d (%s) is served differently once compacted:\n%s\n%s", i, plain[i].Name, got, want)
 		}
 	}
+}
+
+// A new version of a pod shares what did not change (its spec, the
+// unchanged parts of its status) with the version the informer holds, is
+// served exactly as it is upstream, and leaves the held version as it was;
+// a new pod of the same name (another UID) shares nothing with the old one.
+func TestCompactorSharesWithThePreviousVersion(t *testing.T) {
+	store := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
+	var c mirror.Compactor
+	c.Follow(mirror.PodsResource, store)
+	marshal := func(p *corev1.Pod) string {
+		q := p.DeepCopy()
+		q.ManagedFields = nil
+		data, _ := json.Marshal(q)
+		return string(data)
+	}
+	for i := range 20 {
+		old, _ := c.Compact(fixtures.Decoded(t, fixtures.RealisticPod(i)))
+		_ = store.Add(old)
+		oldJSON := marshal(old.(*corev1.Pod))
+		next := fixtures.Decoded(t, fixtures.RestartedPod(i, 10_000_000+i))
+		want := marshal(next)
+		obj, _ := c.Compact(next)
+		p, o := obj.(*corev1.Pod), old.(*corev1.Pod)
+		if got := marshal(p); got != want {
+			t.Fatalf("pod %d is served differently once compacted:\n%s\n%s", i, got, want)
+		}
+		if got := marshal(o); got != oldJSON {
+			t.Fatalf("compacting a new version of pod %d changed the held one:\n%s\n%s", i, got, oldJSON)
+		}
+		for _, part := range []struct {
+			name   string
+			shared bool
+		}{
+			{"containers", &p.Spec.Containers[0] == &o.Spec.Containers[0]},
+			{"volumes", &p.Spec.Volumes[0] == &o.Spec.Volumes[0]},
+			{"UID", unsafe.StringData(string(p.UID)) == unsafe.StringData(string(o.UID))},
+			{"unchanged container's ID", unsafe.StringData(p.Status.ContainerStatuses[1].ContainerID) == unsafe.StringData(o.Status.ContainerStatuses[1].ContainerID)},
+			{"restarted container's last ID", unsafe.StringData(p.Status.ContainerStatuses[0].LastTerminationState.Terminated.ContainerID) == unsafe.StringData(o.Status.ContainerStatuses[0].ContainerID)},
+			{"mount statuses", &p.Status.ContainerStatuses[0].VolumeMounts[0] == &o.Status.ContainerStatuses[0].VolumeMounts[0]},
+			{"start time", p.Status.StartTime == o.Status.StartTime},
+		} {
+			if !part.shared {
+				t.Errorf("pod %d: the new version's %s are not the previous version's", i, part.name)
+			}
+		}
+		_ = store.Update(obj)
+	}
+	// Another pod of the same name, after the first was deleted.
+	held, _, _ := store.GetByKey(objectKeyOf(fixtures.RealisticPod(0)))
+	other := fixtures.Decoded(t, fixtures.RealisticPod(0))
+	other.UID = "00000000-0000-0000-0000-000000000000"
+	obj, _ := c.Compact(other)
+	if &obj.(*corev1.Pod).Spec.Volumes[0] == &held.(*corev1.Pod).Spec.Volumes[0] {
+		t.Error("a pod of another UID shares the old pod's volumes")
+	}
+}
+
+func objectKeyOf(p *corev1.Pod) string { return p.Namespace + "/" + p.Name }
+
+// The mount comparisons that decide whether a container's mounts are a run
+// of another's compare every field: two mounts differing in any one field
+// are unequal (a field added to the API, and unknown to them, fails here).
+func TestMountEqualityCoversEveryField(t *testing.T) {
+	check := func(zero any, equal func(a, b any) bool) {
+		typ := reflect.TypeOf(zero)
+		for i := range typ.NumField() {
+			a, b := reflect.New(typ), reflect.New(typ)
+			f := b.Elem().Field(i)
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString("x")
+			case reflect.Bool:
+				f.SetBool(true)
+			case reflect.Pointer:
+				f.Set(reflect.New(f.Type().Elem()))
+			case reflect.Slice:
+				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			default:
+				t.Fatalf("%s.%s: a kind this test does not set", typ.Name(), typ.Field(i).Name)
+			}
+			if equal(a.Interface(), b.Interface()) {
+				t.Errorf("%s differing in %s compare equal", typ.Name(), typ.Field(i).Name)
+			}
+		}
+	}
+	check(corev1.VolumeMount{}, func(a, b any) bool { return mirror.MountEqual(a.(*corev1.VolumeMount), b.(*corev1.VolumeMount)) })
+	check(corev1.VolumeMountStatus{}, func(a, b any) bool {
+		return mirror.MountStatusEqual(a.(*corev1.VolumeMountStatus), b.(*corev1.VolumeMountStatus))
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Objects of one controller repeat structures: every pod of a ReplicaSet
@@ -164,9 +165,64 @@ func (l podLocal) name(v string) (string, bool) {
 // only itself. Parts seen before are not compacted again. It must run after
 // everything else that changes the pod: what it shares is never written
 // again.
-func sharePod(p *corev1.Pod) {
+func sharePod(p *corev1.Pod, prev *corev1.Pod) {
+	if prev != nil && prev.UID != p.UID {
+		prev = nil // another pod of the same name
+	}
 	spec := &p.Spec
 	local := podLocalNames(spec)
+	if prev != nil && reflect.DeepEqual(p.Spec, prev.Spec) {
+		// An update of the status: the spec is the previous version's,
+		// which is compacted already (and never written again).
+		p.Spec = prev.Spec
+	} else {
+		trimSpec(spec)
+		shareSpec(spec, local)
+	}
+	trimStatus(&p.Status)
+	sharePodStatus(&p.Status, local)
+	if prev != nil {
+		sharePrevious(p, prev)
+	}
+	if prev == nil || p.Status.StartTime != prev.Status.StartTime {
+		shareStartTime(&p.Status)
+	}
+}
+
+// shareStartTime makes the start time of a pod's status point at an equal
+// condition time: one allocation less.
+func shareStartTime(st *corev1.PodStatus) {
+	if st.StartTime == nil {
+		return
+	}
+	for i := range st.Conditions {
+		if t := &st.Conditions[i].LastTransitionTime; *t == *st.StartTime {
+			st.StartTime = t
+			return
+		}
+	}
+}
+
+// shareRunning makes containers of a pod started in the same second share
+// their running state (an allocation of its own when decoded); statuses
+// are the pod's own.
+func shareRunning(statuses []corev1.ContainerStatus) {
+	for i := range statuses {
+		r := statuses[i].State.Running
+		if r == nil {
+			continue
+		}
+		for j := range i {
+			if o := statuses[j].State.Running; o != nil && o != r && *o == *r {
+				statuses[i].State.Running = o
+				break
+			}
+		}
+	}
+}
+
+// shareSpec makes the parts of a pod's spec shared; see sharePod.
+func shareSpec(spec *corev1.PodSpec, local podLocal) {
 	compactPodSpecScalars(spec)
 	spec.InitContainers = shareContainers(spec.InitContainers, local)
 	spec.Containers = shareContainers(spec.Containers, local)
@@ -190,7 +246,107 @@ func sharePod(p *corev1.Pod) {
 	for _, b := range []**bool{&spec.EnableServiceLinks, &spec.AutomountServiceAccountToken, &spec.ShareProcessNamespace, &spec.SetHostnameAsFQDN, &spec.HostUsers} {
 		*b = shareBool(*b)
 	}
-	sharePodStatus(&p.Status, local)
+}
+
+// sharePrevious makes p, compacted, hold the previous version's copies of
+// what did not change since: its name and UID, its addresses, start time,
+// conditions and container statuses, or of the parts of a container's
+// status that did not (its ID, state, mounts). Only p's own fields are
+// written; prev is cached and only read. An update (a container restarted,
+// a condition changed) then costs the event window little more than what
+// changed.
+func sharePrevious(p, prev *corev1.Pod) {
+	p.Name, p.UID = sameString(p.Name, prev.Name), types.UID(sameString(string(p.UID), string(prev.UID)))
+	st, old := &p.Status, &prev.Status
+	st.PodIP = sameString(st.PodIP, old.PodIP)
+	if reflect.DeepEqual(st.PodIPs, old.PodIPs) {
+		st.PodIPs = old.PodIPs
+	}
+	if st.StartTime != nil && old.StartTime != nil && st.StartTime.Equal(old.StartTime) {
+		st.StartTime = old.StartTime
+	}
+	if reflect.DeepEqual(st.Conditions, old.Conditions) {
+		st.Conditions = old.Conditions
+	}
+	for _, lists := range [][2][]corev1.ContainerStatus{
+		{st.InitContainerStatuses, old.InitContainerStatuses},
+		{st.ContainerStatuses, old.ContainerStatuses},
+		{st.EphemeralContainerStatuses, old.EphemeralContainerStatuses},
+	} {
+		cur, before := lists[0], lists[1]
+		if len(cur) != len(before) {
+			continue
+		}
+		for i := range cur {
+			sharePreviousStatus(&cur[i], &before[i])
+		}
+	}
+	if reflect.DeepEqual(st.InitContainerStatuses, old.InitContainerStatuses) {
+		st.InitContainerStatuses = old.InitContainerStatuses
+	}
+	if reflect.DeepEqual(st.ContainerStatuses, old.ContainerStatuses) {
+		st.ContainerStatuses = old.ContainerStatuses
+	}
+}
+
+// sharePreviousStatus makes cs (p's own) hold the copies old (the previous
+// version's status of the same container) has of what did not change.
+func sharePreviousStatus(cs, old *corev1.ContainerStatus) {
+	if cs.Name != old.Name {
+		return
+	}
+	if t := cs.LastTerminationState.Terminated; t != nil && t.ContainerID == old.ContainerID {
+		// A restart: the last state names the container the previous
+		// version ran.
+		t.ContainerID = old.ContainerID
+	}
+	cs.ContainerID = sameString(cs.ContainerID, old.ContainerID)
+	if cs.State.Running != nil && old.State.Running != nil && *cs.State.Running == *old.State.Running {
+		cs.State.Running = old.State.Running
+	}
+	if reflect.DeepEqual(cs.VolumeMounts, old.VolumeMounts) {
+		cs.VolumeMounts = old.VolumeMounts
+	}
+}
+
+// sameString returns old when it is equal to v: one copy for both
+// versions.
+func sameString(v, old string) string {
+	if v == old {
+		return old
+	}
+	return v
+}
+
+// trimSpec and trimStatus give the lists a pod keeps as its own (they differ from every
+// other pod's) no more room than they use. Decoding appends item by item,
+// so five conditions take room for eight: 360 bytes of a pod's 5,000.
+func trimSpec(spec *corev1.PodSpec) {
+	spec.InitContainers, spec.Containers, spec.Volumes = trim(spec.InitContainers), trim(spec.Containers), trim(spec.Volumes)
+	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range cs {
+			cs[i].VolumeMounts = trim(cs[i].VolumeMounts)
+		}
+	}
+}
+
+func trimStatus(st *corev1.PodStatus) {
+	st.Conditions, st.PodIPs = trim(st.Conditions), trim(st.PodIPs)
+	st.InitContainerStatuses, st.ContainerStatuses = trim(st.InitContainerStatuses), trim(st.ContainerStatuses)
+	st.EphemeralContainerStatuses = trim(st.EphemeralContainerStatuses)
+	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
+		for i := range statuses {
+			statuses[i].VolumeMounts = trim(statuses[i].VolumeMounts)
+		}
+	}
+}
+
+// trim returns s, in an array of its length when it has more room.
+func trim[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
 }
 
 // compactPodSpecScalars makes the spec's own strings shared.
@@ -234,12 +390,16 @@ func sharePodStatus(st *corev1.PodStatus, local podLocal) {
 	}
 	for _, statuses := range [][]corev1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses, st.EphemeralContainerStatuses} {
 		for i := range statuses {
-			shareContainerStatus(&statuses[i], local)
+			shareContainerStatus(&statuses[i], local, statuses[:i])
 		}
+		shareRunning(statuses)
 	}
 }
 
-func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
+// shareContainerStatus shares what cs has in common with other pods'
+// statuses; before are the pod's statuses already shared, whose mounts cs
+// may repeat.
+func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal, before []corev1.ContainerStatus) {
 	cs.Name, cs.Image, cs.ImageID = intern(cs.Name), intern(cs.Image), intern(cs.ImageID)
 	cs.Started = shareBool(cs.Started)
 	for _, state := range []*corev1.ContainerState{&cs.State, &cs.LastTerminationState} {
@@ -267,7 +427,14 @@ func shareContainerStatus(cs *corev1.ContainerStatus, local podLocal) {
 	}
 	for j := range cs.VolumeMounts {
 		if _, ok := local.name(cs.VolumeMounts[j].Name); ok {
-			// Mounts the pod's own volume: the pod's own list.
+			// Mounts the pod's own volume: the pod's own list, or a run of
+			// an earlier status's.
+			for _, other := range before {
+				if run, ok := runOf(other.VolumeMounts, cs.VolumeMounts, mountStatusEqual); ok {
+					cs.VolumeMounts = run
+					return
+				}
+			}
 			for j := range cs.VolumeMounts {
 				m := &cs.VolumeMounts[j]
 				name, isLocal := local.name(m.Name)
@@ -344,7 +511,7 @@ func shareContainer(c corev1.Container, local podLocal, before []corev1.Containe
 
 // shareMounts shares a container's mounts with other pods' when they name
 // no volume of the pod's own, and else with an earlier container of the
-// same pod that has the same mounts.
+// same pod that has the same mounts, maybe among others.
 func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Container) []corev1.VolumeMount {
 	compact := func(mounts []corev1.VolumeMount) {
 		for j := range mounts {
@@ -359,8 +526,8 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 	for j := range mounts {
 		if _, ok := local.name(mounts[j].Name); ok {
 			for _, other := range before {
-				if mountsEqual(other.VolumeMounts, mounts) {
-					return other.VolumeMounts
+				if run, ok := runOf(other.VolumeMounts, mounts, mountEqual); ok {
+					return run
 				}
 			}
 			compact(mounts)
@@ -370,16 +537,45 @@ func shareMounts(mounts []corev1.VolumeMount, local podLocal, before []corev1.Co
 	return shareSliceWith(sharedMountLists, mounts, compact)
 }
 
-func mountsEqual(a, b []corev1.VolumeMount) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !reflect.DeepEqual(a[i], b[i]) {
-			return false
+// runOf returns the run of have equal to want, if there is one: a
+// container whose mounts are the last ones of another container's (a
+// sidecar mounting only the service account volume that the app container
+// mounts after its own) needs no array of its own. The run has no room
+// beyond its end, so an append can never write into have.
+func runOf[T any](have, want []T, equal func(a, b *T) bool) ([]T, bool) {
+	for i := 0; i+len(want) <= len(have); i++ {
+		run := have[i : i+len(want) : i+len(want)]
+		same := true
+		for j := range run {
+			if same = equal(&run[j], &want[j]); !same {
+				break
+			}
+		}
+		if same {
+			return run, true
 		}
 	}
-	return true
+	return nil, false
+}
+
+// mountEqual and mountStatusEqual compare what reflect.DeepEqual would,
+// field by field (a start-up compares every pod's mounts);
+// TestMountEqualityCoversEveryField notices a field they do not know.
+func mountEqual(a, b *corev1.VolumeMount) bool {
+	return a.Name == b.Name && a.ReadOnly == b.ReadOnly && a.MountPath == b.MountPath && a.SubPath == b.SubPath &&
+		a.SubPathExpr == b.SubPathExpr && ptrEqual(a.RecursiveReadOnly, b.RecursiveReadOnly) &&
+		ptrEqual(a.MountPropagation, b.MountPropagation) && (a.BindMountOptions == nil) == (b.BindMountOptions == nil) &&
+		slices.Equal(a.BindMountOptions, b.BindMountOptions)
+}
+
+func mountStatusEqual(a, b *corev1.VolumeMountStatus) bool {
+	return a.Name == b.Name && a.MountPath == b.MountPath && a.ReadOnly == b.ReadOnly &&
+		ptrEqual(a.RecursiveReadOnly, b.RecursiveReadOnly) &&
+		(a.VolumeStatus == b.VolumeStatus || reflect.DeepEqual(a.VolumeStatus, b.VolumeStatus))
+}
+
+func ptrEqual[T comparable](a, b *T) bool {
+	return a == b || (a != nil && b != nil && *a == *b)
 }
 
 // shareVolumes shares a pod's volumes: the whole list when it is the same
