@@ -83,10 +83,6 @@ func (ix *Index) Type() *Type { return ix.t }
 // key made of them would be one more string per object.
 type itemKey struct{ namespace, name string }
 
-func (ix *Index) newItem(obj runtime.Object) (*Item, error) {
-	return ix.t.newItem(obj)
-}
-
 // newItem computes what queries read of obj. Its groups and sums are not
 // kept: group and ungroup compute them from the object, which never
 // changes, for the few bytes per object they would hold.
@@ -157,7 +153,7 @@ func nsCompare(k int) compareFunc {
 
 // Set adds obj, or replaces the object of the same namespace and name.
 func (ix *Index) Set(obj runtime.Object) error {
-	it, err := ix.newItem(obj)
+	it, err := ix.t.newItem(obj)
 	if err != nil {
 		return err
 	}

@@ -100,18 +100,10 @@ func (c *Compactor) Compact(obj any) (any, error) {
 		return Compact(obj)
 	}
 	var prev *corev1.Pod
-	if old, found, err := (*store).GetByKey(objectKey(pod.Namespace, pod.Name)); err == nil && found {
+	if old, found, err := (*store).GetByKey(cache.NewObjectName(pod.Namespace, pod.Name).String()); err == nil && found {
 		prev, _ = old.(*corev1.Pod)
 	}
 	return compact(obj, prev)
-}
-
-// objectKey is the informer's key of an object: namespace/name.
-func objectKey(namespace, name string) string {
-	if namespace == "" {
-		return name
-	}
-	return namespace + "/" + name
 }
 
 // intern returns the shared copy of a string.

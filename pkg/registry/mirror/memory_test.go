@@ -384,7 +384,7 @@ func TestCompactorSharesWithThePreviousVersion(t *testing.T) {
 		_ = store.Update(obj)
 	}
 	// Another pod of the same name, after the first was deleted.
-	held, _, _ := store.GetByKey(objectKeyOf(fixtures.RealisticPod(0)))
+	held, _, _ := store.GetByKey(cache.MetaObjectToName(fixtures.RealisticPod(0)).String())
 	other := fixtures.Decoded(t, fixtures.RealisticPod(0))
 	other.UID = "00000000-0000-0000-0000-000000000000"
 	obj, _ := c.Compact(other)
@@ -392,8 +392,6 @@ func TestCompactorSharesWithThePreviousVersion(t *testing.T) {
 		t.Error("a pod of another UID shares the old pod's volumes")
 	}
 }
-
-func objectKeyOf(p *corev1.Pod) string { return p.Namespace + "/" + p.Name }
 
 // The mount comparisons that decide whether a container's mounts are a run
 // of another's compare every field: two mounts differing in any one field
