@@ -61,6 +61,9 @@ type Cache struct {
 	metrics *cacheMetrics
 	// streams is initialStreams outside tests.
 	streams chan struct{}
+	// memo shares the served objects, and their encodings, between the
+	// watches that send the same objects.
+	memo *servedMemo
 	// clock times snapshot retention, freshness waits and bookmarks; tests
 	// replace it to step time.
 	clock clock.WithTicker
@@ -96,6 +99,7 @@ func NewCache(res *Resource, window int) *Cache {
 		metrics:  newCacheMetrics(res.Name),
 		clock:    clock.RealClock{},
 		streams:  initialStreams,
+		memo:     newServedMemo(res.ToServed, clock.RealClock{}),
 	}
 }
 

@@ -33,17 +33,32 @@ func NewFixedCaches(resources []Resource, objects map[string][]runtime.Object) *
 // does.
 func (c *Cache) ApplyEvent(typ watch.EventType, obj, old any) { c.apply(typ, obj, old) }
 
+// WatchStart is how WatchAll starts a watch.
+type WatchStart int
+
+const (
+	// WatchShared starts it as ks-apiserver does.
+	WatchShared WatchStart = iota
+	// WatchPerWatch converts each object for each watch, as up to commit
+	// b89ee40, kept to measure sharing against.
+	WatchPerWatch
+	// WatchUnderLock starts it as ks-apiserver did up to commit ddc15f4:
+	// the initial state listed whole while holding the cache's exclusive
+	// lock (objects shared), kept to measure the change against.
+	WatchUnderLock
+)
+
 // WatchAll starts a watch of every object of c from its current state, a
 // streaming list (sendInitialEvents with bookmarks) when streaming is set.
-// listUnderLock starts it as ks-apiserver did up to commit ddc15f4:
-// the initial state listed whole while holding the cache's exclusive lock,
-// kept to measure the change against.
-func (c *Cache) WatchAll(ctx context.Context, streaming, listUnderLock bool) (watch.Interface, error) {
+func (c *Cache) WatchAll(ctx context.Context, streaming bool, how WatchStart) (watch.Interface, error) {
 	req := watchRequest{initial: true, initialEnd: streaming, bookmarks: streaming}
-	if !listUnderLock {
+	switch how {
+	case WatchShared:
+		return c.watch(ctx, req, c.memo.serve)
+	case WatchPerWatch:
 		return c.watch(ctx, req, c.res.ToServed)
 	}
-	w := newCacheWatcher(c, req, c.res.ToServed)
+	w := newCacheWatcher(c, req, c.memo.serve)
 	c.mu.Lock()
 	all := c.index.Snapshot().List(query.Request{Limit: -1})
 	backlog := make([]event, 0, len(all.Items))
@@ -99,3 +114,7 @@ func IsCompacted(obj any) bool {
 // MountEqual and MountStatusEqual are the field-by-field comparisons of
 // mounts.
 var MountEqual, MountStatusEqual = mountEqual, mountStatusEqual
+
+func (h WatchStart) String() string {
+	return [...]string{"shared", "per watch", "under lock"}[h]
+}

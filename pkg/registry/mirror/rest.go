@@ -363,7 +363,7 @@ func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptio
 			return nil, err
 		}
 	}
-	return c.watch(ctx, req, r.res.ToServed)
+	return c.watch(ctx, req, c.memo.serve)
 }
 
 // cache returns the resource's cache (see Upstream.SyncedCache).

@@ -180,6 +180,7 @@ func TestWatchStartDuringEvents(t *testing.T) {
 	}
 	podsRes := testPods()
 	podsRes.New = func() k8sruntime.Object { return &corev1.Pod{} }
+	podsRes.ToServed = identity
 	c := NewCache(podsRes, 2*events)
 	for _, o := range objs {
 		c.apply(watch.Added, o, nil)
@@ -270,7 +271,9 @@ func TestWatchStartDuringEvents(t *testing.T) {
 			}
 			res.before = c.ResourceVersion()
 			res.req = tc.req(res.before)
-			w, err := c.watch(ctx, res.req, func(o k8sruntime.Object) k8sruntime.Object { return o })
+			// Served as the API serves them: the watches share one
+			// served object per cached object.
+			w, err := c.watch(ctx, res.req, c.memo.serve)
 			res.got = c.ResourceVersion()
 			if err != nil {
 				res.err = err.Error()
@@ -278,7 +281,11 @@ func TestWatchStartDuringEvents(t *testing.T) {
 			}
 			defer w.Stop()
 			for e := range w.ResultChan() {
-				p, ok := e.Object.(*corev1.Pod)
+				obj := e.Object
+				if co, ok := obj.(k8sruntime.CacheableObject); ok {
+					obj = co.GetObject()
+				}
+				p, ok := obj.(*corev1.Pod)
 				if !ok {
 					res.err = fmt.Sprintf("event object %T", e.Object)
 					return
