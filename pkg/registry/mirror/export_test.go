@@ -118,3 +118,6 @@ var MountEqual, MountStatusEqual = mountEqual, mountStatusEqual
 func (h WatchStart) String() string {
 	return [...]string{"shared", "per watch", "under lock"}[h]
 }
+
+// ResultBuffer is how many events a watcher hands its client at a time.
+const ResultBuffer = resultBuffer

@@ -108,7 +108,9 @@ func TestCacheMetrics(t *testing.T) {
 		for range w.ResultChan() {
 		}
 	}()
-	for i := range watchInput + 2 {
+	// The slow watcher hands its client up to resultBuffer events and
+	// holds one more, then queues watchInput.
+	for i := range watchInput + resultBuffer + 2 {
 		c.apply(watch.Added, pod("ns-2", fmt.Sprintf("q-%04d", i), nil), nil)
 	}
 	if got := counter(t, m.closedSlow); got != 1 {

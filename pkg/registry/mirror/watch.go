@@ -43,10 +43,21 @@ type watchRequest struct {
 }
 
 // watchInput is how many live events a watcher may have queued before it is
-// considered too slow and closed. A watcher sending its initial state gets
+// considered too slow and closed (beyond the resultBuffer its client has
+// been handed and not read). A watcher sending its initial state gets
 // none: it catches up from the cache's window afterwards, so a long initial
 // state is bounded by the window, not by this queue.
 const watchInput = 1000
+
+// resultBuffer is how many events a watcher hands its client without
+// waiting for it: the client (the API server's watch handler) and the
+// watcher take turns a batch at a time instead of an event at a time. With
+// an event at a time, 50 watches of 100k pods starting together made two
+// goroutine switches per object, and the informer's event handler,
+// preempted at the end of the time slice those switches shared, waited
+// milliseconds for a processor (longest stall 16 ms, p99 1 ms, at load ~1;
+// with 128, under 0.4 ms in most runs).
+const resultBuffer = 128
 
 // initialPage is how many objects of the initial state a watcher reads from
 // its snapshot at a time.
@@ -105,7 +116,7 @@ func newCacheWatcher(c *Cache, req watchRequest, serve func(runtime.Object) runt
 	return &cacheWatcher{
 		cache: c, req: req, serve: serve,
 		input:  make(chan event, watchInput),
-		result: make(chan watch.Event),
+		result: make(chan watch.Event, resultBuffer),
 		done:   make(chan struct{}),
 	}
 }

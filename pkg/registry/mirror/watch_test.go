@@ -689,35 +689,37 @@ func TestWatchInitialStateOutlastsWindow(t *testing.T) {
 // its client reads, and lets it go after pageHold when the client does not:
 // a stuck client delays the other watches by pageHold at most.
 func TestWatchStuckClientLetsOthersStream(t *testing.T) {
-	c, fc := clocked(pod("ns", "a", nil), pod("ns", "b", nil))
+	// More objects than a client is handed without reading.
+	var pods []*corev1.Pod
+	for i := range resultBuffer + 2 {
+		pods = append(pods, pod("ns", fmt.Sprintf("p%03d", i), nil))
+	}
+	c, fc := clocked(pods...)
 	c.streams = make(chan struct{}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	serve, serving, release := blockingServe()
-	defer close(release)
-	stuck, err := c.watch(ctx, watchRequest{initial: true}, serve)
+	stuck, err := c.watch(ctx, watchRequest{initial: true}, identity)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stuck.Stop()
-	waitServing(t, serving)
-	// stuck now holds the slot, its first object being served.
+	// stuck fills what its client is handed, then waits on the client,
+	// still holding the only slot, with its page timer running.
+	pollUntil(t, "the stuck page's timer", func() bool {
+		return len(stuck.ResultChan()) == resultBuffer && fc.HasWaiters()
+	})
 	w, err := c.watch(ctx, watchRequest{initial: true}, identity)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	// Release serve for stuck (its client still does not read), then
-	// wait for it to wait on the client with its page timer running.
-	release <- struct{}{}
-	pollUntil(t, "the stuck page's timer", fc.HasWaiters)
 	select {
 	case e := <-w.ResultChan():
 		t.Fatalf("got %s %v while the only slot is held", e.Type, e.Object)
 	case <-time.After(50 * time.Millisecond):
 	}
 	fc.Step(pageHold)
-	if got := receiveRVs(t, w, 2); len(got) != 2 {
-		t.Fatalf("initial state after the stuck page let go: %v", got)
+	if got := receiveRVs(t, w, len(pods)); len(got) != len(pods) {
+		t.Fatalf("initial state after the stuck page let go: %d of %d objects", len(got), len(pods))
 	}
 }
