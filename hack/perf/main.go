@@ -63,6 +63,10 @@ type options struct {
 	repeat, slowRepeat          int
 	fullLists                   int
 	reuse                       bool
+	// -startup-only (startup.go).
+	startupOnly                 bool
+	upstreamRepeat, startupRuns int
+	variants, cpuProfileDir     string
 }
 
 func run() error {
@@ -78,6 +82,11 @@ func run() error {
 	flag.IntVar(&o.slowRepeat, "slow-repeat", 2, "runs of each cell that reads every pod (the median is printed)")
 	flag.IntVar(&o.fullLists, "full-lists", 5, "full lists of all pods through kube-apiserver and as many directly, between the two RSS figures")
 	flag.BoolVar(&o.reuse, "reuse", false, "keep the etcd data of an earlier run in -dir and load only when it holds fewer pods")
+	flag.BoolVar(&o.startupOnly, "startup-only", false, "only time start-up over the pods (loading them first if -dir holds fewer): how fast kube-apiserver hands every pod over by each mechanism, and ks-apiserver's time to ready, RSS and CPU")
+	flag.IntVar(&o.upstreamRepeat, "upstream-repeat", 3, "with -startup-only: runs of each kube-apiserver mechanism (the median is printed); 0 skips them")
+	flag.IntVar(&o.startupRuns, "startup-runs", 3, "with -startup-only: ks-apiserver start-ups per variant")
+	flag.StringVar(&o.variants, "variants", "", "with -startup-only: ks-apiserver variants separated by |, each the environment it runs with (e.g. 'GOGC=100|KUBE_FEATURE_WatchListClient=false'); empty: one, as is")
+	flag.StringVar(&o.cpuProfileDir, "cpuprofile-dir", "", "with -startup-only: write a CPU profile of the first start-up of each variant (20 s from /livez, through /debug/pprof) into this folder")
 	flag.Parse()
 	if o.binDir == "" {
 		o.binDir = filepath.Join(o.root, "_output", "bin")
@@ -118,10 +127,13 @@ func run() error {
 	if err := load(ctx, cp, o); err != nil {
 		return err
 	}
-
-	step("starting ks-apiserver over the loaded pods")
 	ksConfig := controlplane.KSConfig{Binary: o.ksBinary, ArtifactsDir: filepath.Join(o.root, "artifacts", "deploy"),
 		ReadyTimeout: 10 * time.Minute} // its time to ready is printed; on a busy machine it can pass a minute
+	if o.startupOnly {
+		return startupOnly(ctx, cp, ksConfig, o)
+	}
+
+	step("starting ks-apiserver over the loaded pods")
 	start := time.Now()
 	ks, err := cp.StartKSAPIServer(ctx, ksConfig)
 	if err != nil {
