@@ -43,12 +43,19 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 		return err
 	}
 	step("warming up kube-apiserver's watch cache of pods")
-	if _, err := kube.list(ctx, "protobuf", "0", 0, false); err != nil {
+	if _, err := kube.list(ctx, "protobuf", false, "0", 0, false); err != nil {
 		return err
 	}
 	if o.upstreamRepeat > 0 {
 		var rows [][]string
+		only, err := regexp.Compile(o.mechanisms)
+		if err != nil {
+			return fmt.Errorf("-mechanisms: %w", err)
+		}
 		for _, m := range kube.mechanisms() {
+			if !only.MatchString(m.name) {
+				continue
+			}
 			step("timing %s", m.name)
 			var times []time.Duration
 			var last handover
@@ -89,7 +96,14 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 		for i := range o.startupRuns {
 			step("starting ks-apiserver (variant %q, run %d of %d)", v, i+1, o.startupRuns)
 			cfg := ksConfig
-			cfg.Env = strings.Fields(v)
+			cfg.Env, cfg.ExtraArgs = nil, nil
+			for _, f := range strings.Fields(v) {
+				if strings.HasPrefix(f, "--") {
+					cfg.ExtraArgs = append(cfg.ExtraArgs, f)
+				} else {
+					cfg.Env = append(cfg.Env, f)
+				}
+			}
 			profile := ""
 			if o.cpuProfileDir != "" && i == 0 {
 				profile = filepath.Join(o.cpuProfileDir, fmt.Sprintf("ks-apiserver-startup-%d.pprof", len(results)))
@@ -104,7 +118,7 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 	}
 	fmt.Printf("\nks-apiserver over the same pods, until /readyz is ok (load %s)\n\n", loadAverage())
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "variant (environment)\tready\tfrom process start\tCPU s at ready\tkube-apiserver CPU s\tRSS at ready\tRSS 5 s later\tpods synced after\tlive heap / held after release")
+	fmt.Fprintln(w, "variant (environment, flags)\tready\tfrom process start\tCPU s at ready\tkube-apiserver CPU s\tRSS at ready\tRSS 5 s later\tpods synced after\tlive heap / held after release")
 	for _, r := range results {
 		name := r.variant
 		if name == "" {
@@ -133,30 +147,38 @@ type mechanism struct {
 }
 
 // upstreamBench reads pods from kube-apiserver as the admin, over its own
-// connection.
+// connections: with and without gzip (client-go asks for it unless
+// DisableCompression is set, and kube-apiserver then compresses lists over
+// 128 KB and, with its WatchListCompression feature, watch-lists).
 type upstreamBench struct {
-	base   string
-	client *http.Client
-	// typed are client-go clientsets by wire format, for the decoded runs.
-	typed map[string]kubernetes.Interface
+	base string
+	// clients and typed (client-go clientsets by wire format, for the
+	// decoded runs) by whether they accept gzip.
+	clients map[bool]*http.Client
+	typed   map[bool]map[string]kubernetes.Interface
 }
 
 var contentTypes = map[string]string{"protobuf": runtime.ContentTypeProtobuf, "json": runtime.ContentTypeJSON}
 
 func newUpstreamBench(cp *controlplane.ControlPlane) (*upstreamBench, error) {
-	cfg := rest.CopyConfig(cp.Admin)
-	cfg.QPS, cfg.Burst = -1, 0
-	client, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		return nil, err
-	}
-	client.Timeout = 10 * time.Minute
-	b := &upstreamBench{base: cp.URL, client: client, typed: map[string]kubernetes.Interface{}}
-	for format, ct := range contentTypes {
-		c := rest.CopyConfig(cfg)
-		c.ContentType, c.AcceptContentTypes = ct, ct
-		if b.typed[format], err = kubernetes.NewForConfig(c); err != nil {
+	b := &upstreamBench{base: cp.URL, clients: map[bool]*http.Client{}, typed: map[bool]map[string]kubernetes.Interface{}}
+	for _, gzip := range []bool{false, true} {
+		cfg := rest.CopyConfig(cp.Admin)
+		cfg.QPS, cfg.Burst = -1, 0
+		cfg.DisableCompression = !gzip
+		client, err := rest.HTTPClientFor(cfg)
+		if err != nil {
 			return nil, err
+		}
+		client.Timeout = 10 * time.Minute
+		b.clients[gzip] = client
+		b.typed[gzip] = map[string]kubernetes.Interface{}
+		for format, ct := range contentTypes {
+			c := rest.CopyConfig(cfg)
+			c.ContentType, c.AcceptContentTypes = ct, ct
+			if b.typed[gzip][format], err = kubernetes.NewForConfig(c); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return b, nil
@@ -164,41 +186,47 @@ func newUpstreamBench(cp *controlplane.ControlPlane) (*upstreamBench, error) {
 
 func (b *upstreamBench) mechanisms() []mechanism {
 	var ms []mechanism
+	add := func(name string, gzip bool, run func(ctx context.Context, gzip bool) (handover, error)) {
+		if gzip {
+			name += ", gzip"
+		}
+		ms = append(ms, mechanism{name, func(ctx context.Context) (handover, error) { return run(ctx, gzip) }})
+	}
 	for _, format := range []string{"protobuf", "json"} {
-		ms = append(ms,
-			mechanism{"watch-list (sendInitialEvents) " + format + ", bytes only", func(ctx context.Context) (handover, error) {
-				return b.watchList(ctx, format, false)
-			}},
-			mechanism{"watch-list (sendInitialEvents) " + format + ", decoded by client-go", func(ctx context.Context) (handover, error) {
-				return b.watchList(ctx, format, true)
-			}},
-			mechanism{"list resourceVersion=0 " + format + ", bytes only", func(ctx context.Context) (handover, error) {
-				return b.list(ctx, format, "0", 0, false)
-			}},
-			mechanism{"list resourceVersion=0 " + format + ", decoded by client-go", func(ctx context.Context) (handover, error) {
-				return b.list(ctx, format, "0", 0, true)
-			}},
-			mechanism{"list consistent (resourceVersion unset) " + format + ", bytes only", func(ctx context.Context) (handover, error) {
-				return b.list(ctx, format, "", 0, false)
-			}},
-			mechanism{"list pages of 500, consistent, " + format + ", bytes only", func(ctx context.Context) (handover, error) {
-				return b.list(ctx, format, "", 500, false)
-			}},
-			mechanism{"list pages of 500, resourceVersion=0, " + format + ", bytes only", func(ctx context.Context) (handover, error) {
-				return b.list(ctx, format, "0", 500, false)
-			}},
-		)
+		for _, gzip := range []bool{false, true} {
+			add("watch-list "+format+", bytes only", gzip, func(ctx context.Context, gzip bool) (handover, error) {
+				return b.watchList(ctx, format, gzip, false)
+			})
+			add("watch-list "+format+", decoded by client-go", gzip, func(ctx context.Context, gzip bool) (handover, error) {
+				return b.watchList(ctx, format, gzip, true)
+			})
+			add("list resourceVersion=0 "+format+", bytes only", gzip, func(ctx context.Context, gzip bool) (handover, error) {
+				return b.list(ctx, format, gzip, "0", 0, false)
+			})
+			add("list resourceVersion=0 "+format+", decoded by client-go", gzip, func(ctx context.Context, gzip bool) (handover, error) {
+				return b.list(ctx, format, gzip, "0", 0, true)
+			})
+		}
+		add("list consistent (resourceVersion unset) "+format+", bytes only", false, func(ctx context.Context, gzip bool) (handover, error) {
+			return b.list(ctx, format, gzip, "", 0, false)
+		})
+		add("list pages of 500, consistent, "+format+", bytes only", false, func(ctx context.Context, gzip bool) (handover, error) {
+			return b.list(ctx, format, gzip, "", 500, false)
+		})
+		add("list pages of 500, resourceVersion=0, "+format+", bytes only", false, func(ctx context.Context, gzip bool) (handover, error) {
+			return b.list(ctx, format, gzip, "0", 500, false)
+		})
 	}
 	return ms
 }
 
-func (b *upstreamBench) get(ctx context.Context, query url.Values, accept string) (*http.Response, error) {
+func (b *upstreamBench) get(ctx context.Context, gzip bool, query url.Values, accept string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+"/api/v1/pods?"+query.Encode(), nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Accept", accept)
-	resp, err := b.client.Do(req)
+	resp, err := b.clients[gzip].Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -212,13 +240,13 @@ func (b *upstreamBench) get(ctx context.Context, query url.Values, accept string
 
 // list reads every pod by lists of limit items (0: one list) at
 // resourceVersion rv ("": consistent), following continue tokens.
-func (b *upstreamBench) list(ctx context.Context, format, rv string, limit int64, decode bool) (handover, error) {
+func (b *upstreamBench) list(ctx context.Context, format string, gzip bool, rv string, limit int64, decode bool) (handover, error) {
 	start := time.Now()
 	var h handover
 	cont := ""
 	for {
 		if decode {
-			list, err := b.typed[format].CoreV1().Pods("").List(ctx, metav1.ListOptions{ResourceVersion: rv, Limit: limit, Continue: cont})
+			list, err := b.typed[gzip][format].CoreV1().Pods("").List(ctx, metav1.ListOptions{ResourceVersion: rv, Limit: limit, Continue: cont})
 			if err != nil {
 				return h, err
 			}
@@ -235,7 +263,7 @@ func (b *upstreamBench) list(ctx context.Context, format, rv string, limit int64
 			if cont != "" {
 				q.Set("continue", cont)
 			}
-			resp, err := b.get(ctx, q, contentTypes[format])
+			resp, err := b.get(ctx, gzip, q, contentTypes[format])
 			if err != nil {
 				return h, err
 			}
@@ -310,13 +338,13 @@ func listMeta(format string, body []byte) (items int, cont string, err error) {
 // watchList streams every pod as kube-apiserver's watch-list does for
 // client-go's reflector (sendInitialEvents=true, resourceVersionMatch=
 // NotOlderThan, bookmarks), until the initial-events-end bookmark.
-func (b *upstreamBench) watchList(ctx context.Context, format string, decode bool) (handover, error) {
+func (b *upstreamBench) watchList(ctx context.Context, format string, gzip, decode bool) (handover, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
 	var h handover
 	if decode {
-		w, err := b.typed[format].CoreV1().Pods("").Watch(ctx, metav1.ListOptions{
+		w, err := b.typed[gzip][format].CoreV1().Pods("").Watch(ctx, metav1.ListOptions{
 			SendInitialEvents: ptr.To(true), ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan, AllowWatchBookmarks: true,
 		})
 		if err != nil {
@@ -343,7 +371,7 @@ func (b *upstreamBench) watchList(ctx context.Context, format string, decode boo
 	if format == "protobuf" {
 		accept = runtime.ContentTypeProtobuf + ";stream=watch"
 	}
-	resp, err := b.get(ctx, q, accept)
+	resp, err := b.get(ctx, gzip, q, accept)
 	if err != nil {
 		return h, err
 	}
@@ -442,6 +470,9 @@ func timeStartup(ctx context.Context, cp *controlplane.ControlPlane, cfg control
 		}
 		resp, err := client.Get(ks.URL + "/readyz")
 		if err == nil {
+			// Drained, so that the next poll reuses the connection: a TLS
+			// handshake per poll cost ks-apiserver 2 s of CPU in a 45 s start-up.
+			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				break
@@ -475,7 +506,7 @@ func timeStartup(ctx context.Context, cp *controlplane.ControlPlane, cfg control
 	return run, nil
 }
 
-// fetchProfile writes a CPU profile of ks-apiserver's first 20 seconds.
+// fetchProfile writes a CPU profile of ks-apiserver's first profileSeconds.
 func fetchProfile(ctx context.Context, cp *controlplane.ControlPlane, ks *controlplane.KSAPIServer, file string) error {
 	cfg := rest.CopyConfig(cp.Admin)
 	cfg.Host = ks.URL
@@ -484,20 +515,32 @@ func fetchProfile(ctx context.Context, cp *controlplane.ControlPlane, ks *contro
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ks.URL+"/debug/pprof/profile?seconds=20", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
+	var resp *http.Response
+	// Until its client CA is loaded, ks-apiserver takes the admin for
+	// anonymous: ask again.
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, ks.URL+"/debug/pprof/profile?seconds="+strconv.Itoa(profileSeconds), nil)
+		if err != nil {
+			return err
+		}
+		if resp, err = client.Do(req); err != nil {
+			return err
+		}
+		if resp.StatusCode == http.StatusOK {
+			break
+		}
+		_ = resp.Body.Close()
+		if attempt == 50 || (resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized) {
+			return fmt.Errorf("GET /debug/pprof/profile: %s", resp.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /debug/pprof/profile: %s", resp.Status)
-	}
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return err
 	}
 	step("CPU profile of ks-apiserver's start-up: %s", file)
@@ -575,3 +618,6 @@ func loadAverage() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// profileSeconds is how long the CPU profile of a start-up runs, from /livez.
+var profileSeconds = 20

@@ -81,6 +81,9 @@ type Options struct {
 	// UpstreamQPS and UpstreamBurst limit the informers' requests.
 	UpstreamQPS   float32
 	UpstreamBurst int
+	// UpstreamCompression lets the informers accept gzip-compressed lists
+	// and watch-lists from kube-apiserver.
+	UpstreamCompression bool
 	// UpstreamDiscoveryInterval is how often upstream APIs that are absent
 	// (a CRD not installed) are looked for again.
 	UpstreamDiscoveryInterval time.Duration
@@ -175,6 +178,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig,
 		"kubeconfig of the kube-apiserver whose resources are mirrored; also the default for "+
 			"--authentication-kubeconfig and --authorization-kubeconfig. Empty: the in-cluster configuration.")
+	fs.BoolVar(&o.UpstreamCompression, "upstream-compression", o.UpstreamCompression,
+		"let the informers accept gzip from kube-apiserver: fewer bytes on the network for the initial lists, "+
+			"at the CPU cost of compressing on kube-apiserver and decompressing here (off: on a cluster network "+
+			"compression makes the initial lists of a large cluster slower)")
 	fs.Float32Var(&o.UpstreamQPS, "upstream-qps", o.UpstreamQPS, "queries per second the informers may send to kube-apiserver")
 	fs.IntVar(&o.UpstreamBurst, "upstream-burst", o.UpstreamBurst, "burst of queries the informers may send to kube-apiserver")
 	fs.DurationVar(&o.UpstreamDiscoveryInterval, "upstream-discovery-interval", o.UpstreamDiscoveryInterval,
@@ -307,11 +314,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The informers wait for kube-apiserver through an outage instead of
-	// backing off (upstream.Monitor.Gate).
-	informerCfg := rest.CopyConfig(upstream)
-	informerCfg.Wrap(monitor.Gate)
-	mirrors, err := newCaches(informerCfg, o.UpstreamDiscoveryInterval)
+	mirrors, err := newCaches(o.informerConfig(upstream, monitor.Gate), o.UpstreamDiscoveryInterval)
 	if err != nil {
 		return nil, err
 	}
@@ -361,6 +364,20 @@ func (o *Options) Config() (*apiserver.Config, error) {
 			Monitor: monitor, UpstreamTimeout: o.UpstreamTimeout, LocalRBAC: o.LocalRBAC,
 		},
 	}, nil
+}
+
+// informerConfig is the informers' client configuration: gated by the
+// upstream monitor, so that they wait for kube-apiserver through an outage
+// instead of backing off, and without gzip unless --upstream-compression:
+// kube-apiserver compresses lists and (WatchListCompression, on since 1.37)
+// watch-lists for clients that accept gzip, which made `make perf`'s bare
+// watch-list of 100k pods take 24.0 s instead of 13.7 s (compressing there,
+// decompressing here, on the same two cores).
+func (o *Options) informerConfig(upstream *rest.Config, gate func(http.RoundTripper) http.RoundTripper) *rest.Config {
+	cfg := rest.CopyConfig(upstream)
+	cfg.Wrap(gate)
+	cfg.DisableCompression = !o.UpstreamCompression
+	return cfg
 }
 
 // ensureServingCert makes a self-signed serving certificate (and the CA that
