@@ -118,7 +118,7 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 	}
 	fmt.Printf("\nks-apiserver over the same pods, until /readyz is ok (load %s)\n\n", loadAverage())
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "variant (environment, flags)\tready\tfrom process start\tCPU s at ready\tkube-apiserver CPU s\tRSS at ready\tRSS 5 s later\tpods synced after\tlive heap / held after release")
+	fmt.Fprintln(w, "variant (environment, flags)\tready\tfrom process start\tCPU s at ready\tkube-apiserver CPU s\tRSS at ready\tRSS once memory returned\tpods synced after\tthen")
 	for _, r := range results {
 		name := r.variant
 		if name == "" {
@@ -489,20 +489,13 @@ func timeStartup(ctx context.Context, cp *controlplane.ControlPlane, cfg control
 	run.cpu = processCPUSeconds(ks.Process.PID())
 	run.serverCPU = cpuSeconds(cp.Processes(), "kube-apiserver") - serverBefore
 	run.rssReady = rss(ks.Process.PID())
-	select {
-	case <-time.After(5 * time.Second):
-	case <-ctx.Done():
-		return run, ctx.Err()
-	}
+	run.released = waitReleased(ctx, ks.Process.LogFile)
 	run.rssLater = rss(ks.Process.PID())
 	if err := <-profileDone; err != nil {
 		step("no CPU profile: %v", err)
 	}
 	log, _ := os.ReadFile(ks.Process.LogFile)
 	run.podsSynced = logField(log, `"Upstream cache synced" resource="pods"`, "after")
-	if live := logField(log, "start-up memory returned", "heapLiveBytes"); live != "" {
-		run.released = mbString(live) + " / " + mbString(logField(log, "start-up memory returned", "heapHeldBytesAfter"))
-	}
 	return run, nil
 }
 

@@ -134,18 +134,18 @@ func TestInformerConfigCompression(t *testing.T) {
 	gated := false
 	gate := func(rt http.RoundTripper) http.RoundTripper { gated = true; return rt }
 	o := NewOptions()
-	if cfg := o.informerConfig(upstream, gate); !cfg.DisableCompression {
-		t.Errorf("informers accept gzip by default; want DisableCompression")
+	if cfg := o.informerConfig(upstream, gate); cfg.DisableCompression {
+		t.Errorf("informers refuse gzip by default")
 	}
 	if _, err := rest.HTTPClientFor(o.informerConfig(upstream, gate)); err != nil || !gated {
 		t.Errorf("informers' transport not gated by the upstream monitor (err %v)", err)
 	}
 	fss := o.Flags()
-	if err := fss.FlagSet("upstream kube-apiserver").Parse([]string{"--upstream-compression"}); err != nil {
+	if err := fss.FlagSet("upstream kube-apiserver").Parse([]string{"--upstream-compression=false"}); err != nil {
 		t.Fatal(err)
 	}
-	if cfg := o.informerConfig(upstream, gate); cfg.DisableCompression {
-		t.Errorf("--upstream-compression: informers still refuse gzip")
+	if cfg := o.informerConfig(upstream, gate); !cfg.DisableCompression {
+		t.Errorf("--upstream-compression=false: informers still accept gzip")
 	}
 	if upstream.DisableCompression || upstream.WrapTransport != nil {
 		t.Errorf("the upstream configuration was changed")
