@@ -172,13 +172,14 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	genericServer.Handler.NonGoRestfulMux.HandlePrefix(kapis.Prefix+"/", kapis.New(caches, reads))
-	if err := genericServer.AddReadyzChecks(caches.ReadyCheck()); err != nil {
+	released := newStartupMemory()
+	if err := genericServer.AddReadyzChecks(caches.ReadyCheck(), released); err != nil {
 		return nil, err
 	}
 	if err := genericServer.AddPostStartHook("start-upstream-informers", func(ctx genericapiserver.PostStartHookContext) error {
 		restoreGC := mirror.RelaxGCForSync()
 		go caches.Run(ctx)
-		go releaseAfterSync(ctx, caches, restoreGC)
+		go releaseAfterSync(ctx, caches, restoreGC, released)
 		return nil
 	}); err != nil {
 		return nil, err

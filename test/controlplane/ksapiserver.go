@@ -36,6 +36,9 @@ type KSConfig struct {
 	Port Port
 	// ExtraArgs are appended to ks-apiserver's flags.
 	ExtraArgs []string
+	// Env is added to ks-apiserver's environment (NAME=value), e.g.
+	// GOGC or client-go's KUBE_FEATURE_<gate> switches.
+	Env []string
 	// Name names the process, its log and its certificate folder; default
 	// "ks-apiserver". Give each instance of a test its own.
 	Name string
@@ -138,7 +141,7 @@ func (cp *ControlPlane) RunKSAPIServer(ctx context.Context, cfg KSConfig) (*KSAP
 	default:
 		args = append(args, "--cert-dir="+certDir)
 	}
-	p, err := startProcess(cp.Dir, cfg.Name, cfg.Binary, append(args, cfg.ExtraArgs...)...)
+	p, err := startProcessWithEnv(cp.Dir, cfg.Name, cfg.Binary, cfg.Env, append(args, cfg.ExtraArgs...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@ import (
 type Process struct {
 	Name    string
 	LogFile string
+	// Started is when the process was started.
+	Started time.Time
 	cmd     *exec.Cmd
 	done    chan struct{}
 	err     error
@@ -24,6 +26,12 @@ type Process struct {
 // startProcess runs bin with args, logging to dir/name.log. The process dies
 // with the harness (Pdeathsig), so a crashed test leaves nothing behind.
 func startProcess(dir, name, bin string, args ...string) (*Process, error) {
+	return startProcessWithEnv(dir, name, bin, nil, args...)
+}
+
+// startProcessWithEnv is startProcess with env added to the harness's
+// environment.
+func startProcessWithEnv(dir, name, bin string, env []string, args ...string) (*Process, error) {
 	logFile := filepath.Join(dir, name+".log")
 	log, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -32,11 +40,15 @@ func startProcess(dir, name, bin string, args ...string) (*Process, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		_ = log.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &Process{Name: name, LogFile: logFile, cmd: cmd, done: make(chan struct{})}
+	p := &Process{Name: name, LogFile: logFile, Started: started, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		_ = log.Close()

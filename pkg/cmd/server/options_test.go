@@ -4,12 +4,15 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/rest"
 )
 
 func TestSelfSignedCertificate(t *testing.T) {
@@ -123,5 +126,28 @@ func TestOAuthOptionsValidation(t *testing.T) {
 		if strings.HasPrefix(p, "/oauth") || strings.HasPrefix(p, "/.well-known") {
 			t.Errorf("%s always allowed", p)
 		}
+	}
+}
+
+func TestInformerConfigCompression(t *testing.T) {
+	upstream := &rest.Config{Host: "https://kube-apiserver.example"}
+	gated := false
+	gate := func(rt http.RoundTripper) http.RoundTripper { gated = true; return rt }
+	o := NewOptions()
+	if cfg := o.informerConfig(upstream, gate); cfg.DisableCompression {
+		t.Errorf("informers refuse gzip by default")
+	}
+	if _, err := rest.HTTPClientFor(o.informerConfig(upstream, gate)); err != nil || !gated {
+		t.Errorf("informers' transport not gated by the upstream monitor (err %v)", err)
+	}
+	fss := o.Flags()
+	if err := fss.FlagSet("upstream kube-apiserver").Parse([]string{"--upstream-compression=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg := o.informerConfig(upstream, gate); !cfg.DisableCompression {
+		t.Errorf("--upstream-compression=false: informers still accept gzip")
+	}
+	if upstream.DisableCompression || upstream.WrapTransport != nil {
+		t.Errorf("the upstream configuration was changed")
 	}
 }

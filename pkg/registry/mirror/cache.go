@@ -120,6 +120,7 @@ func (c *Cache) Follow(informer cache.SharedIndexInformer) error {
 		c.metrics.relists.Inc()
 		cache.DefaultWatchErrorHandler(ctx, r, err)
 	})
+	started := time.Now()
 	go func() {
 		// HasSynced of a registration turns true once every object of the
 		// initial list was delivered to this handler.
@@ -136,7 +137,10 @@ func (c *Cache) Follow(informer cache.SharedIndexInformer) error {
 		c.synced = true
 		c.rv = max(c.rv, listed)
 		c.windowStart = c.rv
+		objects := c.index.Len()
 		c.mu.Unlock()
+		klog.InfoS("Upstream cache synced", "resource", c.res.Name, "objects", objects,
+			"after", time.Since(started).Round(time.Millisecond))
 	}()
 	return nil
 }
