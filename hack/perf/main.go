@@ -163,7 +163,7 @@ func run() error {
 	rssAfter := rss(ks.Process.PID())
 
 	step("starting a second ks-apiserver over the same pods")
-	second, err := secondReady(ctx, cp, ksConfig)
+	second, err := timeStartup(ctx, cp, ksConfig, "ks-apiserver-2", "")
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func run() error {
 	fmt.Printf("\nks-apiserver RSS: %s when its APIService was available, %s once synced and the start-up memory returned (%s), %s after the rows above, %s after %d more full lists through kube-apiserver and %d directly (%s)\n",
 		mb(rssReady), mb(rssSynced), released, mb(rssBefore), mb(rssAfter), o.fullLists, o.fullLists, fullListTimes)
 	fmt.Printf("second ks-apiserver over the same pods: ready (/readyz ok) after %s, RSS then %s, %s once the start-up memory was returned (%s)\n",
-		second.ready.Round(time.Millisecond), mb(second.rss), mb(second.rssReleased), second.released)
+		second.ready.Round(time.Millisecond), mb(second.rssReady), mb(second.rssLater), second.released)
 	return nil
 }
 
@@ -651,13 +651,6 @@ func (b *bench) fullLists(ctx context.Context, n int) (string, error) {
 	return strings.Join(took, "; "), nil
 }
 
-type started struct {
-	ready       time.Duration
-	rss         int64
-	rssReleased int64
-	released    string
-}
-
 // waitReleased waits (up to a minute) until ks-apiserver logs that it
 // returned its start-up memory to the OS, a moment after its caches synced
 // (/readyz says ok as soon as they are), and says what it logged: the live
@@ -671,43 +664,6 @@ func waitReleased(ctx context.Context, logFile string) string {
 		}
 	}
 	return "not logged within a minute"
-}
-
-// secondReady starts another ks-apiserver (not registered with the
-// aggregator), times it until /readyz is ok, reads its RSS then and once it
-// returned its start-up memory, and stops it.
-func secondReady(ctx context.Context, cp *controlplane.ControlPlane, cfg controlplane.KSConfig) (started, error) {
-	cfg.Name = "ks-apiserver-2"
-	start := time.Now()
-	ks, err := cp.RunKSAPIServer(ctx, cfg)
-	if err != nil {
-		return started{}, err
-	}
-	defer ks.Process.Stop(15 * time.Second)
-	client, err := ks.HTTPClient()
-	if err != nil {
-		return started{}, err
-	}
-	for ctx.Err() == nil {
-		resp, err := client.Get(ks.URL + "/readyz")
-		if err == nil {
-			// Drained, so that the next poll reuses the connection: a TLS
-			// handshake per poll cost ks-apiserver 2 s of CPU in a 45 s start-up.
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				s := started{ready: time.Since(start), rss: rss(ks.Process.PID())}
-				s.released = waitReleased(ctx, ks.Process.LogFile)
-				s.rssReleased = rss(ks.Process.PID())
-				return s, nil
-			}
-		}
-		if exited, err := ks.Process.Exited(); exited {
-			return started{}, fmt.Errorf("second ks-apiserver exited: %v (log %s)", err, ks.Process.LogFile)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return started{}, ctx.Err()
 }
 
 // rss is the resident set of a process in bytes, from /proc.

@@ -108,7 +108,7 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 			if o.cpuProfileDir != "" && i == 0 {
 				profile = filepath.Join(o.cpuProfileDir, fmt.Sprintf("ks-apiserver-startup-%d.pprof", len(results)))
 			}
-			run, err := timeStartup(ctx, cp, cfg, profile)
+			run, err := timeStartup(ctx, cp, cfg, "ks-apiserver-startup", profile)
 			if err != nil {
 				return err
 			}
@@ -441,11 +441,13 @@ type startupRun struct {
 	released           string
 }
 
-// timeStartup starts a ks-apiserver (not registered with the aggregator)
-// and times it until /readyz is ok; with profile set, it writes a CPU
-// profile of its start-up there, taken through its /debug/pprof.
-func timeStartup(ctx context.Context, cp *controlplane.ControlPlane, cfg controlplane.KSConfig, profile string) (startupRun, error) {
-	cfg.Name = "ks-apiserver-startup"
+// timeStartup starts a ks-apiserver named name (not registered with the
+// aggregator), times it until /readyz is ok, reads its RSS then and once
+// it returned its start-up memory, and stops it; with profile set, it
+// writes a CPU profile of its start-up there, taken through its
+// /debug/pprof.
+func timeStartup(ctx context.Context, cp *controlplane.ControlPlane, cfg controlplane.KSConfig, name, profile string) (startupRun, error) {
+	cfg.Name = name
 	var run startupRun
 	serverBefore := cpuSeconds(cp.Processes(), "kube-apiserver")
 	start := time.Now()

@@ -15,8 +15,8 @@ import (
 )
 
 // releaseAfterSync waits for the upstream caches' initial lists and then
-// returns the start-up garbage to the OS (and says so to released): decoding and indexing every object
-// leaves the heap (and RSS) at about 2.6 times what the caches keep, which
+// returns the start-up garbage to the OS, and says so to released (a readyz
+// check): decoding and indexing every object leaves the heap (and RSS) at about 2.6 times what the caches keep, which
 // the runtime would otherwise give back only slowly, if ever (the heap
 // grows again to twice the live data before each collection). restoreGC
 // undoes mirror.RelaxGCForSync first.

@@ -67,3 +67,11 @@ type asyncClock struct{ *testingclock.FakeClock }
 func (c asyncClock) AfterFunc(d time.Duration, f func()) clock.Timer {
 	return c.FakeClock.AfterFunc(d, func() { go f() })
 }
+
+// len is how many objects the memo holds (one looked up again in the newer
+// generation counts twice).
+func (m *servedMemo) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.cur) + len(m.prev)
+}

@@ -154,10 +154,3 @@ func (m *servedMemo) age() {
 		m.clock.AfterFunc(memoAge, m.age)
 	}
 }
-
-// len is how many objects the memo holds.
-func (m *servedMemo) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.cur) + len(m.prev)
-}
