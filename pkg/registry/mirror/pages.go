@@ -97,12 +97,12 @@ type page struct {
 }
 
 // list reads the pages one ahead: the next page is requested and decoded
-// while this one is transformed (kube-apiserver encodes the next page
-// meanwhile), so at most three pages are decoded at once.
+// while this one is transformed (kube-apiserver encodes it meanwhile), so
+// at most two pages are decoded and not yet transformed at once.
 func (lw *PagedListWatch) list(ctx context.Context, options metav1.ListOptions) (runtime.Object, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan page, 1)
+	pages := make(chan page)
 	go func() {
 		defer close(pages)
 		for first := true; ; first = false {
