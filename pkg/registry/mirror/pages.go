@@ -89,11 +89,14 @@ type continueExpired struct{ error }
 
 func (e continueExpired) Unwrap() error { return e.error }
 
-// page is one decoded page, its objects extracted.
+// page is one decoded page: its objects, each extracted into an allocation
+// of its own, and its list metadata (not the decoded list, which is garbage
+// once the page is extracted).
 type page struct {
-	items []runtime.Object
-	meta  metav1.ListInterface
-	err   error
+	items     []runtime.Object
+	rv, cont  string
+	remaining *int64
+	err       error
 }
 
 // list reads the pages one ahead: the next page is requested and decoded
@@ -112,10 +115,10 @@ func (lw *PagedListWatch) list(ctx context.Context, options metav1.ListOptions) 
 			case <-ctx.Done():
 				return
 			}
-			if p.err != nil || p.meta.GetContinue() == "" {
+			if p.err != nil || p.cont == "" {
 				return
 			}
-			options.Continue = p.meta.GetContinue()
+			options.Continue = p.cont
 		}
 	}()
 	out := &metav1.List{}
@@ -124,8 +127,8 @@ func (lw *PagedListWatch) list(ctx context.Context, options metav1.ListOptions) 
 			return nil, p.err
 		}
 		if out.ResourceVersion == "" {
-			out.ResourceVersion = p.meta.GetResourceVersion()
-			if n := p.meta.GetRemainingItemCount(); n != nil && *n > 0 {
+			out.ResourceVersion = p.rv
+			if n := p.remaining; n != nil && *n > 0 {
 				out.Items = make([]runtime.RawExtension, 0, int64(len(p.items))+*n)
 			}
 		}
@@ -148,8 +151,7 @@ func (lw *PagedListWatch) list(ctx context.Context, options metav1.ListOptions) 
 	return out, nil
 }
 
-// fetch requests and decodes one page and extracts its objects, each in an
-// allocation of its own (the page's array of items becomes garbage).
+// fetch requests, decodes and extracts one page.
 func (lw *PagedListWatch) fetch(ctx context.Context, options metav1.ListOptions, first bool) page {
 	obj, err := lw.ListPage(ctx, options)
 	if err != nil {
@@ -166,5 +168,5 @@ func (lw *PagedListWatch) fetch(ctx context.Context, options metav1.ListOptions,
 	if err != nil {
 		return page{err: fmt.Errorf("unable to understand list result %T: %w", obj, err)}
 	}
-	return page{items: items, meta: lm}
+	return page{items: items, rv: lm.GetResourceVersion(), cont: lm.GetContinue(), remaining: lm.GetRemainingItemCount()}
 }
