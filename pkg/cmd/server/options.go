@@ -12,9 +12,12 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/watch"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
@@ -84,6 +87,9 @@ type Options struct {
 	// UpstreamCompression lets the informers accept gzip-compressed lists
 	// and watch-lists from kube-apiserver.
 	UpstreamCompression bool
+	// UpstreamPageSize is the page size of the pods informer's initial
+	// list (see mirror.PagedListWatch); 0: client-go's own (a watch-list).
+	UpstreamPageSize int64
 	// UpstreamDiscoveryInterval is how often upstream APIs that are absent
 	// (a CRD not installed) are looked for again.
 	UpstreamDiscoveryInterval time.Duration
@@ -142,6 +148,7 @@ func NewOptions() *Options {
 		OAuth:               oauth.NewOptions(),
 		UpstreamQPS:         50,
 		UpstreamCompression: true,
+		UpstreamPageSize:    500,
 		UpstreamBurst:       100,
 
 		UpstreamDiscoveryInterval: 30 * time.Second,
@@ -183,6 +190,10 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 		"let the informers accept gzip from kube-apiserver: fewer bytes on the network for the initial lists "+
 			"(100k pods: 740 MB of protobuf uncompressed), at the CPU cost of compressing on kube-apiserver and "+
 			"decompressing here")
+	fs.Int64Var(&o.UpstreamPageSize, "upstream-list-page-size", o.UpstreamPageSize,
+		"list pods from kube-apiserver in consistent pages of this many, each compacted before the rest arrives, "+
+			"instead of client-go's watch-list, which holds every pod as decoded until the informer takes them; "+
+			"0: the watch-list")
 	fs.Float32Var(&o.UpstreamQPS, "upstream-qps", o.UpstreamQPS, "queries per second the informers may send to kube-apiserver")
 	fs.IntVar(&o.UpstreamBurst, "upstream-burst", o.UpstreamBurst, "burst of queries the informers may send to kube-apiserver")
 	fs.DurationVar(&o.UpstreamDiscoveryInterval, "upstream-discovery-interval", o.UpstreamDiscoveryInterval,
@@ -292,6 +303,9 @@ func (o *Options) Validate() error {
 	} else if o.ServingCertAPIService != "" {
 		errs = append(errs, fmt.Errorf("--serving-cert-apiservice needs --serving-cert-secret"))
 	}
+	if o.UpstreamPageSize < 0 {
+		errs = append(errs, fmt.Errorf("--upstream-list-page-size must not be negative, got %d", o.UpstreamPageSize))
+	}
 	if o.UpstreamBurst <= 0 {
 		errs = append(errs, fmt.Errorf("--upstream-burst must be positive, got %d", o.UpstreamBurst))
 	}
@@ -315,7 +329,7 @@ func (o *Options) Config() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	mirrors, err := newCaches(o.informerConfig(upstream, monitor.Gate), o.UpstreamDiscoveryInterval)
+	mirrors, err := newCaches(o.informerConfig(upstream, monitor.Gate), o.UpstreamDiscoveryInterval, o.UpstreamPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +427,7 @@ func (o *Options) servingCertSource(upstream *rest.Config) (*servingcert.Source,
 // newCaches builds the informer sources of every mirrored resource: the
 // built-in APIs, CustomResourceDefinitions, and this project's own CRDs
 // (which kube-apiserver serves as JSON only).
-func newCaches(cfg *rest.Config, recheck time.Duration) (*mirror.Caches, error) {
+func newCaches(cfg *rest.Config, recheck time.Duration, podsPageSize int64) (*mirror.Caches, error) {
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("client for kube-apiserver: %w", err)
@@ -433,6 +447,24 @@ func newCaches(cfg *rest.Config, recheck time.Duration) (*mirror.Caches, error) 
 	// not change with the version the informer holds.
 	compactor := &mirror.Compactor{}
 	builtin := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(compactor.Compact))
+	if podsPageSize > 0 {
+		// Registered first, the factory's pods informer is this one.
+		builtin.InformerFor(&corev1.Pod{}, func(client kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
+			return cache.NewSharedIndexInformerWithOptions(&mirror.PagedListWatch{
+				ListPage: func(ctx context.Context, options metav1.ListOptions) (runtime.Object, error) {
+					return client.CoreV1().Pods("").List(ctx, options)
+				},
+				WatchFunc: func(ctx context.Context, options metav1.ListOptions) (watch.Interface, error) {
+					return client.CoreV1().Pods("").Watch(ctx, options)
+				},
+				PageSize:  podsPageSize,
+				Transform: compactor.Compact,
+			}, &corev1.Pod{}, cache.SharedIndexInformerOptions{
+				ResyncPeriod: resync,
+				Indexers:     cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc},
+			})
+		})
+	}
 	crds := apiextensionsinformers.NewSharedInformerFactoryWithOptions(apiext, 0, apiextensionsinformers.WithTransform(mirror.Compact))
 	owned := generatedinformers.NewSharedInformerFactoryWithOptions(own, 0, generatedinformers.WithTransform(mirror.Compact))
 

@@ -59,12 +59,13 @@ func TestValidate(t *testing.T) {
 	o.UpstreamQPS, o.UpstreamBurst, o.SecureServing.BindPort, o.MaxWatchesPerUser = 0, -1, 70000, -1
 	o.UpstreamTimeout = 0
 	o.ShutdownDelay, o.InsecureHTTPPort = -time.Second, -1
+	o.UpstreamPageSize = -1
 	err := o.Validate()
 	if err == nil {
 		t.Fatal("invalid options accepted")
 	}
 	for _, want := range []string{"--upstream-qps", "--upstream-burst", "--secure-port", "--max-watches-per-user", "--upstream-timeout",
-		"--shutdown-delay-duration", "--insecure-http-port"} {
+		"--shutdown-delay-duration", "--insecure-http-port", "--upstream-list-page-size"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
