@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -81,19 +82,13 @@ func TestTablesMatchUpstream(t *testing.T) {
 			if m.namespaced {
 				args = append(args, "-A")
 			}
-			var got, want []string
-			// Durations such as RESTARTS "(2m ago)" can cross a minute
-			// between the two calls: compare again before failing.
-			for attempt := 0; attempt < 3; attempt++ {
+			// Durations such as RESTARTS "(2m ago)" can also cross a minute
+			// between the two calls.
+			var want []string
+			eventuallyAgree(t, "kubectl get "+m.resource+" -o wide", func() (mirror, upstream []string) {
 				want = withoutColumns(mustKubectl(t, append([]string{"get", m.upstream}, args...)...), "AGE")
-				got = withoutColumns(mustKubectl(t, append([]string{"get", m.resource + ".resources.kubesphere.io"}, args...)...), "AGE")
-				if slices.Equal(got, want) {
-					break
-				}
-			}
-			if !slices.Equal(got, want) {
-				t.Errorf("mirror prints\n%s\nupstream prints\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
+				return withoutColumns(mustKubectl(t, append([]string{"get", m.resource + ".resources.kubesphere.io"}, args...)...), "AGE"), want
+			})
 			if len(want) < 2 {
 				t.Errorf("no rows to compare for %s: demo data should cover it", m.resource)
 			}
@@ -116,10 +111,13 @@ func TestTypeFieldSelectors(t *testing.T) {
 		{"jobs.batch", "jobs", "status.successful=1"},
 	} {
 		t.Run(tc.mirror+" "+tc.selector, func(t *testing.T) {
-			want := identities(t, "get", tc.upstream, "-A", "--field-selector", tc.selector)
-			got := identities(t, "get", tc.mirror+".resources.kubesphere.io", "-A", "--field-selector", tc.selector)
-			if !slices.Equal(got, want) || want[0] == "" {
-				t.Errorf("mirror %v, upstream %v", got, want)
+			var want []string
+			eventuallyAgree(t, "--field-selector "+tc.selector, func() (mirror, upstream []string) {
+				want = identities(t, "get", tc.upstream, "-A", "--field-selector", tc.selector)
+				return identities(t, "get", tc.mirror+".resources.kubesphere.io", "-A", "--field-selector", tc.selector), want
+			})
+			if want[0] == "" {
+				t.Errorf("upstream lists nothing for %s: demo data should cover it", tc.selector)
 			}
 		})
 	}
@@ -380,6 +378,18 @@ func TestWatchResume(t *testing.T) {
 	}
 }
 
+// awaitChurn lets the churn interleave with a walk: it returns once at least
+// one more create has landed.
+func awaitChurn(t *testing.T, ctx context.Context, churned *atomic.Int64) {
+	t.Helper()
+	before := churned.Load()
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		return churned.Load() > before, nil
+	}); err != nil {
+		t.Fatalf("no pod was created in 10 s between two pages (%d so far)", before)
+	}
+}
+
 // A chunked walk under churn returns every object that exists unchanged for
 // the whole walk exactly once, with remainingItemCount and a total.
 func TestPaginationUnderChurn(t *testing.T) {
@@ -429,7 +439,7 @@ func TestPaginationUnderChurn(t *testing.T) {
 			t.Errorf("page %d: %d items, remaining %v, total %d", pages, len(page.Items), page.RemainingItemCount, page.TotalItems)
 		}
 		opts.Continue = page.Continue
-		time.Sleep(50 * time.Millisecond) // let the churn interleave
+		awaitChurn(t, ctx, &churned)
 	}
 	cancel()
 	<-done
@@ -448,11 +458,11 @@ func TestPaginationUnderChurn(t *testing.T) {
 	}
 
 	// kubectl's own chunking returns what an unchunked list returns.
-	whole := identities(t, "get", "pods.resources.kubesphere.io", "-A")
-	chunked := identities(t, "get", "pods.resources.kubesphere.io", "-A", "--chunk-size=7")
-	if !slices.Equal(whole, chunked) {
-		t.Errorf("--chunk-size=7 lists %d objects, unchunked %d", len(chunked), len(whole))
-	}
+	// The last creates and deletes may still be on their way to the mirror.
+	eventuallyAgree(t, "--chunk-size=7 against an unchunked list", func() (chunked, whole []string) {
+		whole = identities(t, "get", "pods.resources.kubesphere.io", "-A")
+		return identities(t, "get", "pods.resources.kubesphere.io", "-A", "--chunk-size=7"), whole
+	})
 }
 
 func TestListVersionsAndTokens(t *testing.T) {

@@ -302,7 +302,7 @@ func TestQuerySortedWalkUnderChurn(t *testing.T) {
 			break
 		}
 		params.Set("continue", page.Metadata.Continue)
-		time.Sleep(50 * time.Millisecond)
+		awaitChurn(t, ctx, &churned)
 	}
 	cancel()
 	<-done

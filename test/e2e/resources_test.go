@@ -107,6 +107,41 @@ func identities(t *testing.T, args ...string) []string {
 	return strings.Split(strings.TrimSpace(out), "\n")
 }
 
+// eventuallyAgree waits until what the mirror prints equals what is expected
+// of it, usually what upstream prints. The suite's cluster is never still
+// (the OAuth leader deletes dead sessions and login records every 30 s, tests
+// create and delete objects), and the mirror follows upstream by a watch
+// event, so one pair of lists can straddle a change. lists reads the
+// expected side first; a mirror that never catches up fails, with the lines
+// only one side printed.
+func eventuallyAgree(t *testing.T, what string, lists func() (served, expected []string)) {
+	t.Helper()
+	var got, want []string
+	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 30*time.Second, true,
+		func(context.Context) (bool, error) {
+			got, want = lists()
+			return slices.Equal(got, want), nil
+		})
+	if err != nil && slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+		t.Errorf("%s: after 30 s the mirror still prints the expected lines in another order\nprinted:\n%s\nexpected:\n%s",
+			what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	} else if err != nil {
+		t.Errorf("%s: after 30 s the mirror still prints %d lines where %d are expected\nprinted, not expected:\n%s\nexpected, not printed:\n%s",
+			what, len(got), len(want), strings.Join(without(got, want), "\n"), strings.Join(without(want, got), "\n"))
+	}
+}
+
+// without returns the lines of a that b lacks, in a's order.
+func without(a, b []string) []string {
+	var out []string
+	for _, line := range a {
+		if !slices.Contains(b, line) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 func TestKubectlListsWhatUpstreamLists(t *testing.T) {
 	for _, m := range mirrored {
 		t.Run(m.resource, func(t *testing.T) {
@@ -114,11 +149,10 @@ func TestKubectlListsWhatUpstreamLists(t *testing.T) {
 			if m.namespaced {
 				scope = []string{"-A"}
 			}
-			want := identities(t, append([]string{"get", m.upstream}, scope...)...)
-			got := identities(t, append([]string{"get", m.resource + ".resources.kubesphere.io"}, scope...)...)
-			if !slices.Equal(got, want) {
-				t.Errorf("mirror lists\n%s\nupstream lists\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
+			eventuallyAgree(t, "kubectl get "+m.resource, func() (mirror, upstream []string) {
+				upstream = identities(t, append([]string{"get", m.upstream}, scope...)...)
+				return identities(t, append([]string{"get", m.resource + ".resources.kubesphere.io"}, scope...)...), upstream
+			})
 		})
 	}
 	if got := len(identities(t, "get", "users.resources.kubesphere.io")); got < 3 {
@@ -129,10 +163,10 @@ func TestKubectlListsWhatUpstreamLists(t *testing.T) {
 	}
 	// Whole lists in one response, which ks-apiserver streams: typed, and
 	// the Table kubectl prints.
-	if got, want := identities(t, "get", "pods.resources.kubesphere.io", "-A", "--chunk-size=0"),
-		identities(t, "get", "pods", "-A", "--chunk-size=0"); !slices.Equal(got, want) {
-		t.Errorf("--chunk-size=0: mirror lists\n%s\nupstream lists\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	eventuallyAgree(t, "--chunk-size=0", func() (mirror, upstream []string) {
+		upstream = identities(t, "get", "pods", "-A", "--chunk-size=0")
+		return identities(t, "get", "pods.resources.kubesphere.io", "-A", "--chunk-size=0"), upstream
+	})
 	tableNames := func(resource string) []string {
 		var names []string
 		for _, line := range strings.Split(strings.TrimSpace(mustKubectl(t, "get", resource, "-A", "--chunk-size=0", "--no-headers")), "\n") {
@@ -140,14 +174,25 @@ func TestKubectlListsWhatUpstreamLists(t *testing.T) {
 		}
 		return names
 	}
-	if got, want := tableNames("pods.resources.kubesphere.io"), tableNames("pods"); !slices.Equal(got, want) || len(got) < demoPods {
-		t.Errorf("table of a whole list: mirror %v, upstream %v", got, want)
+	var tablePods int
+	eventuallyAgree(t, "table of a whole list", func() (mirror, upstream []string) {
+		upstream = tableNames("pods")
+		mirror = tableNames("pods.resources.kubesphere.io")
+		tablePods = len(mirror)
+		return mirror, upstream
+	})
+	if tablePods < demoPods {
+		t.Errorf("table of a whole list: %d pods, the demo data alone has %d", tablePods, demoPods)
 	}
 	// One namespace.
-	want := identities(t, "get", "pods", "-n", "web-shop")
-	got := identities(t, "get", "pods.resources.kubesphere.io", "-n", "web-shop")
-	if !slices.Equal(got, want) || len(got) == 0 {
-		t.Errorf("-n web-shop: mirror %v, upstream %v", got, want)
+	var webShop []string
+	eventuallyAgree(t, "-n web-shop", func() (mirror, upstream []string) {
+		upstream = identities(t, "get", "pods", "-n", "web-shop")
+		webShop = identities(t, "get", "pods.resources.kubesphere.io", "-n", "web-shop")
+		return webShop, upstream
+	})
+	if webShop[0] == "" {
+		t.Errorf("-n web-shop lists nothing: the demo data has pods there")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -185,8 +186,27 @@ func TestSelfSignedServingCertSharedAndRenewed(t *testing.T) {
 		}
 		return true, nil
 	})
-	// A few more rounds on the new certificate alone.
-	time.Sleep(time.Second)
+	// A few more rounds of every loop on the new certificate alone.
+	if err == nil {
+		mu.Lock()
+		before := maps.Clone(counts)
+		mu.Unlock()
+		if wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			for name, n := range before {
+				if !strings.HasSuffix(name, " failed") && counts[name] < n+5 {
+					return false, nil
+				}
+			}
+			return true, nil
+		}) != nil {
+			mu.Lock()
+			now := maps.Clone(counts)
+			mu.Unlock()
+			t.Errorf("the clients made fewer than 5 more rounds in 30 s after the renewal (before %v, now %v)", before, now)
+		}
+	}
 	close(stop)
 	wg.Wait()
 	if err != nil {
