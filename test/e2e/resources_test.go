@@ -112,23 +112,22 @@ func identities(t *testing.T, args ...string) []string {
 // (the OAuth leader deletes dead sessions and login records every 30 s, tests
 // create and delete objects), and the mirror follows upstream by a watch
 // event, so one pair of lists can straddle a change. lists reads the
-// expected side first; a mirror that never catches up fails, with the lines
-// only one side printed.
+// expected side first; a mirror that never catches up within eventuallyOK's
+// time fails, with the lines only one side printed.
 func eventuallyAgree(t *testing.T, what string, lists func() (served, expected []string)) {
 	t.Helper()
-	var got, want []string
-	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 30*time.Second, true,
-		func(context.Context) (bool, error) {
-			got, want = lists()
-			return slices.Equal(got, want), nil
-		})
-	if err != nil && slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
-		t.Errorf("%s: after 30 s the mirror still prints the expected lines in another order\nprinted:\n%s\nexpected:\n%s",
-			what, strings.Join(got, "\n"), strings.Join(want, "\n"))
-	} else if err != nil {
-		t.Errorf("%s: after 30 s the mirror still prints %d lines where %d are expected\nprinted, not expected:\n%s\nexpected, not printed:\n%s",
-			what, len(got), len(want), strings.Join(without(got, want), "\n"), strings.Join(without(want, got), "\n"))
-	}
+	eventuallyOK(t, what, func() (bool, string) {
+		got, want := lists()
+		if slices.Equal(got, want) {
+			return true, ""
+		}
+		if slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+			return false, fmt.Sprintf("the mirror prints the expected lines in another order\nprinted:\n%s\nexpected:\n%s",
+				strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		return false, fmt.Sprintf("the mirror prints %d lines where %d are expected\nprinted, not expected:\n%s\nexpected, not printed:\n%s",
+			len(got), len(want), strings.Join(without(got, want), "\n"), strings.Join(without(want, got), "\n"))
+	})
 }
 
 // without returns the lines of a that b lacks, in a's order.
