@@ -29,6 +29,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/ks-apiserver/ks-apiserver/test/controlplane"
+	"github.com/ks-apiserver/ks-apiserver/test/fixtures"
 )
 
 // startupOnly is `make perf PERF_FLAGS=-startup-only`: over pods loaded
@@ -73,7 +74,7 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 			rows = append(rows, []string{m.name, formatDuration(times[len(times)/2]), formatDuration(times[0]),
 				strconv.Itoa(last.items), fmt.Sprintf("%.0f MB", float64(last.bytes)/1e6), fmt.Sprintf("%.1f s", last.serverCPU)})
 		}
-		fmt.Printf("\nkube-apiserver handing over every pod (%d runs each; load %s)\n\n", o.upstreamRepeat, loadAverage())
+		fmt.Printf("\nkube-apiserver handing over every pod (%d runs each; load %s)\n\n", o.upstreamRepeat, fixtures.LoadAverage())
 		w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "mechanism\tmedian\tfastest\titems\tbytes\tkube-apiserver CPU (last run)")
 		for _, r := range rows {
@@ -116,7 +117,7 @@ func startupOnly(ctx context.Context, cp *controlplane.ControlPlane, ksConfig co
 		}
 		results = append(results, r)
 	}
-	fmt.Printf("\nks-apiserver over the same pods, until /readyz is ok (load %s)\n\n", loadAverage())
+	fmt.Printf("\nks-apiserver over the same pods, until /readyz is ok (load %s)\n\n", fixtures.LoadAverage())
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "variant (environment, flags)\tready\tfrom process start\tCPU s at ready\tkube-apiserver CPU s\tRSS at ready\tRSS once memory returned\tpods synced after\tthen")
 	for _, r := range results {
@@ -600,18 +601,6 @@ func cpuSeconds(ps []*controlplane.Process, name string) float64 {
 		}
 	}
 	return -1
-}
-
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // profileSeconds is how long the CPU profile of a start-up runs, from /livez.

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,7 +104,7 @@ func BenchmarkWatchStartStall(b *testing.B) {
 			"  the machine's floor, a bare loop per processor for %v: longest gap %v with all %d processors busy, %v with one\n"+
 			"  target <= 1ms; load average after: %s\n",
 			watches, n, shared.worst, shared, mirror.ResultBuffer, perWatch.worst, perWatch, underLock.worst, underLock, idle.worst, idle,
-			floorFor, allBusy, runtime.GOMAXPROCS(0), oneBusy, loadAverage())
+			floorFor, allBusy, runtime.GOMAXPROCS(0), oneBusy, fixtures.LoadAverage())
 	}
 }
 
@@ -249,14 +247,4 @@ func machineGaps(threads int, d time.Duration) time.Duration {
 	}
 	wg.Wait()
 	return slices.Max(gaps).Round(time.Microsecond)
-}
-
-// loadAverage is the machine's load average (/proc/loadavg's first three
-// figures), which the stalls depend on; "unknown" where there is none.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "unknown"
 }
